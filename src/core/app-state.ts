@@ -1,0 +1,64 @@
+// What tsq knows about an app, gathered by src/platform (or from a local Procfile and .env) and consumed by
+// the pure core. Plain data: no clients, no promises.
+
+export interface AddonInfo {
+  id: string
+  /** Globally unique add-on name, e.g. `redis-curved-12345`. */
+  name: string
+  /** `addon_service.name`, e.g. `heroku-redis`, `rediscloud`, `heroku-postgresql`. */
+  service: string
+  /** Full plan name, e.g. `heroku-redis:mini`. */
+  plan: string
+  /** Config vars the add-on exposes to its owning app. */
+  configVars: string[]
+  /** The app that owns (is billed for) the add-on. */
+  billingApp: string
+  state: string
+}
+
+export interface AttachmentInfo {
+  id: string
+  /** Attachment name: `REDIS` gives `REDIS_URL`. */
+  name: string
+  addonId: string
+  addonName: string
+  app: string
+  namespace: string | null
+}
+
+export interface FormationEntry {
+  type: string
+  quantity: number
+  /** Dyno size as the API reports it, lower-cased: `standard-2x`. */
+  size: string
+}
+
+/** Another app the same add-on is attached to, and what it contributes to the shared limit. */
+export interface SharingApp {
+  app: string
+  /** Its config vars and formation, or null when they could not be read (`error` says why). */
+  config: Record<string, string> | null
+  formation: FormationEntry[] | null
+  error: string | null
+}
+
+/** A limit reported by Heroku's Data API (`Connections: used/limit` of `heroku pg:info`). */
+export interface DataApiLimit {
+  limit: number | null
+  used: number | null
+  error: string | null
+}
+
+export interface AppState {
+  app: string
+  /** `cedar` or `fir`, when known. */
+  generation: string | null
+  addons: AddonInfo[]
+  attachments: AttachmentInfo[]
+  config: Record<string, string>
+  formation: FormationEntry[]
+  /** Per add-on id: the other apps it is attached to. */
+  sharing: Record<string, SharingApp[]>
+  /** Per add-on id: what the Data API reports, where it was asked. */
+  dataApi: Record<string, DataApiLimit>
+}

@@ -1,0 +1,164 @@
+// The connection budget (spec §3): demand = Σ dynos × processes × connections per process, over every app an
+// add-on is attached to, against the plan limit minus the reserve. Pure.
+import type {ResourceKind} from './catalogue.js'
+import type {FormationEntry} from './app-state.js'
+import {type Env, type Role, type Settings, type SettingsProblem, resolveMany} from './settings.js'
+
+export type Status = 'ok' | 'warn' | 'fail'
+
+/** One process type of a formation as the doctor's JSON shows it. */
+export interface ProcessPlan {
+  type: string
+  role: Role
+  dynos: number
+  size: string | null
+  processesPerDyno: number
+  concurrency: number | null
+  dbPool: number
+  redisConnections: number
+}
+
+/** Resolves every formation entry against one environment (an app's config vars). */
+export function planProcesses(env: Env, formation: readonly FormationEntry[]):
+  {processes: ProcessPlan[], settings: Settings[], problems: SettingsProblem[]} {
+  const {settings, problems} = resolveMany(env, formation.map(f => ({type: f.type, size: f.size})))
+  const processes = settings.map((s, i) => toProcessPlan(s, formation[i]!))
+  return {processes, settings, problems}
+}
+
+export function toProcessPlan(s: Settings, f: FormationEntry): ProcessPlan {
+  return {
+    type: s.type, role: s.role, dynos: f.quantity, size: f.size || null, processesPerDyno: s.processesPerDyno,
+    concurrency: s.concurrency, dbPool: s.dbPool, redisConnections: s.redisConnections,
+  }
+}
+
+/** Connections one process of this plan holds to a resource of this kind. */
+export function perProcess(kind: ResourceKind, p: ProcessPlan): number {
+  return kind === 'postgres' ? p.dbPool : p.redisConnections
+}
+
+export function demandOf(kind: ResourceKind, processes: readonly ProcessPlan[]): number {
+  return processes.reduce((sum, p) => sum + p.dynos * p.processesPerDyno * perProcess(kind, p), 0)
+}
+
+/** What another app attached to the same add-on adds to its demand; null demand = could not be read. */
+export interface OtherAppDemand {
+  app: string
+  demand: number | null
+  error: string | null
+}
+
+export interface ResourceSpec {
+  kind: ResourceKind
+  addon: string | null
+  service: string | null
+  plan: string | null
+  configVar: string | null
+  /** Plan connection limit; null when unknown (never guessed). */
+  limit: number | null
+  /** Where the limit came from: a catalogue source, `Data API`, or a live server. */
+  limitSource: string | null
+  reserve: number
+  otherApps: OtherAppDemand[]
+}
+
+/** What `--live` measured on the server itself. */
+export interface LiveMeasurement {
+  connections: number | null
+  limit: number | null
+  /** How the limit was read (`INFO clients`, `CONFIG GET maxclients`, `SHOW max_connections`, `catalogue`). */
+  limitSource: string | null
+  /** Connections carrying a tsq name, grouped by dyno and purpose. */
+  attributed: Array<{dyno: string, purpose: string, count: number}>
+  /** Connections without a tsq name (psql, other clients, the probe itself excluded). */
+  unattributed: number
+  error: string | null
+}
+
+export interface BudgetRow {
+  app: string
+  type: string
+  dynos: number
+  processesPerDyno: number
+  perProcess: number
+  total: number
+}
+
+export interface ResourceBudget {
+  kind: ResourceKind
+  addon: string | null
+  service: string | null
+  plan: string | null
+  configVar: string | null
+  limit: number | null
+  limitSource: string | null
+  reserve: number
+  demand: number
+  available: number | null
+  status: Status
+  sharedWith: string[]
+  live: LiveMeasurement | null
+  rows: BudgetRow[]
+  /** Postgres: the largest pool every process could have and still fit with the reserve. */
+  largestPool: number | null
+  /** Per own process type: the most dynos that still fit, others unchanged (null: no limit applies). */
+  largestDynos: Record<string, number | null>
+}
+
+/** Evaluates one resource for an app's processes (spec §3). */
+export function evaluateResource(spec: ResourceSpec, app: string, processes: readonly ProcessPlan[]): ResourceBudget {
+  const rows: BudgetRow[] = processes.map(p => ({
+    app, type: p.type, dynos: p.dynos, processesPerDyno: p.processesPerDyno, perProcess: perProcess(spec.kind, p),
+    total: p.dynos * p.processesPerDyno * perProcess(spec.kind, p),
+  }))
+  const others = spec.otherApps.reduce((sum, o) => sum + (o.demand ?? 0), 0)
+  for (const o of spec.otherApps) {
+    rows.push({app: o.app, type: '(all)', dynos: 0, processesPerDyno: 0, perProcess: 0, total: o.demand ?? 0})
+  }
+  const demand = demandOf(spec.kind, processes) + others
+  const available = spec.limit === null ? null : spec.limit - spec.reserve
+  return {
+    kind: spec.kind, addon: spec.addon, service: spec.service, plan: spec.plan, configVar: spec.configVar,
+    limit: spec.limit, limitSource: spec.limitSource, reserve: spec.reserve, demand, available,
+    status: statusOf(spec.limit, spec.reserve, demand),
+    sharedWith: spec.otherApps.map(o => o.app),
+    live: null,
+    rows,
+    largestPool: spec.kind === 'postgres' && available !== null ? largestPool(available - others, processes) : null,
+    largestDynos: Object.fromEntries(processes.map(p => [p.type, largestDynos(spec.kind, available, demand, p)])),
+  }
+}
+
+/** fail: demand over limit − reserve; warn: fits, but a restart's old + new dynos (2×) would not; unknown limit: warn. */
+export function statusOf(limit: number | null, reserve: number, demand: number): Status {
+  if (limit === null) return 'warn'
+  if (demand > limit - reserve) return 'fail'
+  if (2 * demand > limit) return 'warn'
+  return 'ok'
+}
+
+function largestPool(room: number, processes: readonly ProcessPlan[]): number | null {
+  const count = processes.filter(p => p.role !== 'none').reduce((n, p) => n + p.dynos * p.processesPerDyno, 0)
+  return count === 0 ? null : Math.max(0, Math.floor(room / count))
+}
+
+function largestDynos(kind: ResourceKind, available: number | null, demand: number, p: ProcessPlan): number | null {
+  const perDyno = p.processesPerDyno * perProcess(kind, p)
+  if (available === null || perDyno === 0) return null
+  return Math.max(0, Math.floor((available - (demand - p.dynos * perDyno)) / perDyno))
+}
+
+/**
+ * The largest cap c such that giving every process min(its wanted pool, c) connections keeps the total
+ * within `room`; null when even a pool of 1 each does not fit. Used to choose pools that fit (setup, scale).
+ */
+export function fitPoolCap(room: number, wants: ReadonlyArray<{processes: number, want: number}>): number | null {
+  const active = wants.filter(w => w.processes > 0 && w.want > 0)
+  const top = Math.max(0, ...active.map(w => w.want))
+  for (let cap = top; cap >= 1; cap--) {
+    const total = active.reduce((sum, w) => sum + w.processes * Math.min(w.want, cap), 0)
+    if (total <= room) return cap
+  }
+  return active.length === 0 ? top : null
+}

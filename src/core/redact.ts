@@ -1,0 +1,79 @@
+// The one redaction function every output path goes through: no password or token from a URL or a
+// config var may reach stdout, stderr, JSON, logs or error messages.
+
+const MASK = '*****'
+const SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASS|CREDENTIALS?|AUTH)(_|$)/i
+const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/@]*)(?::([^\s/@]*))?@/gi
+
+/** A URL with its password (and userinfo-only token) replaced by a mask; non-URLs are returned masked whole. */
+export function redactUrl(url: string): string {
+  return url.replace(URL_IN_TEXT, (_m, scheme: string, user: string, password: string | undefined) =>
+    password === undefined ? `${scheme}${user ? MASK : ''}@` : `${scheme}${user}:${MASK}@`)
+}
+
+/** Every secret worth hiding that a set of config vars holds: URL passwords and the values of secret-named vars. */
+export function secretsOf(vars: Readonly<Record<string, string | null | undefined>>): string[] {
+  const found = new Set<string>()
+  for (const [name, value] of Object.entries(vars)) {
+    if (!value) continue
+    for (const match of value.matchAll(URL_IN_TEXT)) {
+      const secret = match[3] ?? match[2]
+      if (secret) found.add(secret)
+    }
+    if (SECRET_NAME.test(name) && value.length >= 4) found.add(value)
+  }
+  return [...found]
+}
+
+/** Scrubs text of known secrets (and their URL-encoded forms) and of any password embedded in a URL. */
+export class Redactor {
+  private readonly secrets = new Set<string>()
+
+  constructor(secrets: Iterable<string> = []) {
+    this.add(secrets)
+  }
+
+  add(secrets: Iterable<string>): this {
+    for (const s of secrets) {
+      if (!s || s.length < 4) continue
+      this.secrets.add(s)
+      for (const form of [safeDecode(s), encodeURIComponent(s)]) if (form && form.length >= 4) this.secrets.add(form)
+    }
+    return this
+  }
+
+  addVars(vars: Readonly<Record<string, string | null | undefined>>): this {
+    return this.add(secretsOf(vars))
+  }
+
+  text(input: string): string {
+    let out = redactUrl(input)
+    // Longest first, so a secret that contains another is masked whole.
+    for (const s of [...this.secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join(MASK)
+    return out
+  }
+
+  /** A deep copy of a JSON-able value with every string scrubbed. */
+  value<T>(input: T): T {
+    return this.walk(input) as T
+  }
+
+  private walk(input: unknown): unknown {
+    if (typeof input === 'string') return this.text(input)
+    if (Array.isArray(input)) return input.map(v => this.walk(v))
+    if (input && typeof input === 'object') {
+      return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, this.walk(v)]))
+    }
+    return input
+  }
+}
+
+function safeDecode(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return undefined
+  }
+}
+
+export const REDACTION_MASK = MASK

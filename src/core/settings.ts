@@ -1,0 +1,220 @@
+// The ONE settings resolver (spec §2). The runtime calls it at boot with process.env; the commands call it
+// with an app's config vars to predict what each dyno will do. Pure: env in, settings out.
+import {DATABASE_URL_VAR, REDIS_URL_VARS, defaultProcessesForSize} from './catalogue.js'
+import {redactUrl} from './redact.js'
+
+export type Env = Readonly<Record<string, string | undefined>>
+export type Role = 'web' | 'worker' | 'none'
+export const ROLES: readonly Role[] = ['web', 'worker', 'none']
+
+// Defaults, in one place (spec §2).
+export const DEFAULTS = {
+  concurrency: 5,
+  webDbPool: 5,
+  queues: ['default'],
+  dbReserve: 2,
+  redisReserve: 2,
+  /** ms a process may spend draining after SIGTERM; Heroku sends SIGKILL at 30 s. */
+  shutdownTimeout: 25_000,
+} as const
+/** Above this the drain would run into Heroku's SIGKILL at 30 s with no time left to close connections. */
+export const MAX_SHUTDOWN_TIMEOUT = 28_000
+const MAX_PROCESSES = 200
+
+export interface Settings {
+  /** Procfile process type, e.g. `web`, `urgent-worker`. */
+  type: string
+  /** Dyno name (`web.1`), or `<type>.local` off Heroku. */
+  dyno: string
+  role: Role
+  processesPerDyno: number
+  /** Which variable (or `dyno size`/`default`) set processesPerDyno. */
+  processesSource: string
+  /** Jobs in flight per worker process; null unless the role is worker. */
+  concurrency: number | null
+  queues: string[]
+  /** pg Pool `max` per process; 0 for role none. */
+  dbPool: number
+  /** Redis connections per process (derived, spec §2): web 1, worker 2 + queues, none 0. */
+  redisConnections: number
+  redisUrl: string | null
+  /** The catalogue variable the Redis URL came from. */
+  redisUrlVar: string | null
+  databaseUrl: string | null
+  dbReserve: number
+  redisReserve: number
+  shutdownTimeout: number
+}
+
+export interface SettingsProblem {
+  variable: string
+  /** The offending value, with any secret redacted. */
+  value: string
+  allowed: string
+}
+
+export class SettingsError extends Error {
+  readonly code = 'TSQ_INVALID_SETTINGS'
+  constructor(readonly problems: SettingsProblem[]) {
+    super(`Invalid tsq settings:\n${problems.map(p => `  ${p.variable}=${JSON.stringify(p.value)}: ${p.allowed}`).join('\n')}`)
+    this.name = 'SettingsError'
+  }
+}
+
+export interface ResolveOptions {
+  /** Process type to resolve for; default from DYNO, then TSQ_PROCESS_TYPE, then `web`. */
+  type?: string
+  /** Dyno size, for the buildpack's default WEB_CONCURRENCY when it is not set. */
+  size?: string | null
+}
+
+/** `urgent-worker` → `URGENT_WORKER`: the TYPE in TSQ_<TYPE>_* variables. */
+export function typeKey(type: string): string {
+  return type.toUpperCase().replace(/[^A-Z0-9]/g, '_')
+}
+
+/** The process type named by a dyno name (`web.1` → `web`, `run.4242` → `run`). */
+export function typeFromDyno(dyno: string): string {
+  const dot = dyno.lastIndexOf('.')
+  return dot > 0 ? dyno.slice(0, dot) : dyno
+}
+
+export function defaultRole(type: string): Role {
+  if (type === 'web') return 'web'
+  if (type === 'release') return 'none'
+  return 'worker'
+}
+
+/** Redis connections a process of this role opens (spec §2; the runtime opens exactly these). */
+export function redisConnectionsFor(role: Role, queues: number): number {
+  if (role === 'web') return 1
+  if (role === 'worker') return 2 + queues
+  return 0
+}
+
+/** The first Redis URL variable of the catalogue that is set, with its value. */
+export function findRedisUrl(env: Env): {variable: string, url: string} | null {
+  for (const variable of REDIS_URL_VARS) {
+    const url = env[variable]
+    if (url) return {variable, url}
+  }
+  return null
+}
+
+/** Resolves the settings of one process, or throws SettingsError listing every invalid variable. */
+export function resolveSettings(env: Env, options: ResolveOptions = {}): Settings {
+  const problems: SettingsProblem[] = []
+  const settings = resolveInto(env, options, problems)
+  if (problems.length > 0) throw new SettingsError(problems)
+  return settings
+}
+
+/**
+ * Resolves several process types against one environment, collecting every problem across all of them
+ * (each variable reported once), as the commands need when they predict a whole formation.
+ */
+export function resolveMany(env: Env, processes: ReadonlyArray<{type: string, size?: string | null}>):
+  {settings: Settings[], problems: SettingsProblem[]} {
+  const problems: SettingsProblem[] = []
+  const settings = processes.map(p => resolveInto(env, p, problems))
+  const seen = new Set<string>()
+  return {settings, problems: problems.filter(p => !seen.has(p.variable) && seen.add(p.variable))}
+}
+
+function resolveInto(env: Env, options: ResolveOptions, problems: SettingsProblem[]): Settings {
+  const dynoVar = env.DYNO || undefined
+  const type = options.type ?? (dynoVar ? typeFromDyno(dynoVar) : undefined) ?? (env.TSQ_PROCESS_TYPE || 'web')
+  const key = typeKey(type)
+  const reader = new Reader(env, problems)
+
+  const role = reader.role(`TSQ_${key}_ROLE`) ?? defaultRole(type)
+  const processes = reader.first([`TSQ_${key}_PROCESSES`, 'WEB_CONCURRENCY'], v => reader.int(v, 1, MAX_PROCESSES))
+  const concurrencyValue = reader.first([`TSQ_${key}_CONCURRENCY`, 'TSQ_CONCURRENCY'], v => reader.int(v, 1, 10_000))
+  const queues = reader.first([`TSQ_${key}_QUEUES`, 'TSQ_QUEUES'], v => reader.queues(v))
+  const dbPoolValue = reader.first([`TSQ_${key}_DB_POOL`, 'TSQ_DB_POOL'], v => reader.int(v, 1, 10_000))
+  const dbReserve = reader.first(['TSQ_DB_RESERVE'], v => reader.int(v, 0, 10_000))
+  const redisReserve = reader.first(['TSQ_REDIS_RESERVE'], v => reader.int(v, 0, 10_000))
+  const shutdownTimeout = reader.first(['TSQ_SHUTDOWN_TIMEOUT'], v => reader.int(v, 0, MAX_SHUTDOWN_TIMEOUT, 'milliseconds'))
+
+  const redis = findRedisUrl(env)
+  if (redis) reader.url(redis.variable, ['redis:', 'rediss:'])
+  if (env[DATABASE_URL_VAR]) reader.url(DATABASE_URL_VAR, ['postgres:', 'postgresql:'])
+
+  const resolvedQueues = queues?.value ?? [...DEFAULTS.queues]
+  const concurrency = concurrencyValue?.value ?? DEFAULTS.concurrency
+  const defaultPool = role === 'worker' ? concurrency : DEFAULTS.webDbPool
+  return {
+    type,
+    dyno: dynoVar ?? `${type}.local`,
+    role,
+    processesPerDyno: processes?.value ?? defaultProcessesForSize(options.size),
+    processesSource: processes?.variable ?? (options.size ? 'dyno size' : 'default'),
+    concurrency: role === 'worker' ? concurrency : null,
+    queues: resolvedQueues,
+    dbPool: role === 'none' ? 0 : dbPoolValue?.value ?? defaultPool,
+    redisConnections: redisConnectionsFor(role, resolvedQueues.length),
+    redisUrl: redis?.url ?? null,
+    redisUrlVar: redis?.variable ?? null,
+    databaseUrl: env[DATABASE_URL_VAR] || null,
+    dbReserve: dbReserve?.value ?? DEFAULTS.dbReserve,
+    redisReserve: redisReserve?.value ?? DEFAULTS.redisReserve,
+    shutdownTimeout: shutdownTimeout?.value ?? DEFAULTS.shutdownTimeout,
+  }
+}
+
+class Reader {
+  constructor(private readonly env: Env, private readonly problems: SettingsProblem[]) {}
+
+  /** The first variable of `names` that is set, parsed; a per-type name comes first and wins. */
+  first<T>(names: string[], parse: (variable: string) => T | undefined): {variable: string, value: T} | undefined {
+    for (const variable of names) {
+      const raw = this.env[variable]
+      if (raw === undefined || raw === '') continue
+      const value = parse(variable)
+      return value === undefined ? undefined : {variable, value}
+    }
+    return undefined
+  }
+
+  int(variable: string, min: number, max: number, unit = ''): number | undefined {
+    const raw = (this.env[variable] ?? '').trim()
+    const n = /^[+]?\d+$/.test(raw) ? Number(raw) : Number.NaN
+    if (Number.isSafeInteger(n) && n >= min && n <= max) return n
+    this.problem(variable, `a whole number from ${min} to ${max}${unit ? ` (${unit})` : ''}`)
+    return undefined
+  }
+
+  role(variable: string): Role | undefined {
+    const raw = this.env[variable]
+    if (raw === undefined || raw === '') return undefined
+    const role = raw.trim().toLowerCase()
+    if ((ROLES as readonly string[]).includes(role)) return role as Role
+    this.problem(variable, `one of ${ROLES.join(', ')}`)
+    return undefined
+  }
+
+  queues(variable: string): string[] | undefined {
+    const names = (this.env[variable] ?? '').split(',').map(q => q.trim())
+    const valid = names.every(q => /^[A-Za-z0-9_.-]+$/.test(q)) && new Set(names).size === names.length
+    if (valid) return names
+    this.problem(variable, 'comma-separated queue names of letters, digits, _ . or -, each once (no ":" or spaces)')
+    return undefined
+  }
+
+  url(variable: string, protocols: string[]): void {
+    const raw = this.env[variable] ?? ''
+    let ok = false
+    try {
+      const url = new URL(raw)
+      ok = protocols.includes(url.protocol) && url.hostname !== ''
+    } catch {
+      ok = false
+    }
+    // A malformed URL may hide its password where redactUrl does not look: mask everything before any `@`.
+    if (!ok) this.problem(variable, `a URL like ${protocols.map(p => `${p}//host:port`).join(' or ')}`, v => v.replace(/^.*@/, '*****@'))
+  }
+
+  private problem(variable: string, allowed: string, mask: (v: string) => string = v => v): void {
+    this.problems.push({variable, value: mask(redactUrl(this.env[variable] ?? '')), allowed})
+  }
+}
