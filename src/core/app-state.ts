@@ -24,6 +24,8 @@ export interface AttachmentInfo {
   addonName: string
   app: string
   namespace: string | null
+  /** Config vars this attachment sets on its app (`REDIS_URL` for `REDIS`). */
+  configVars: string[]
 }
 
 export interface FormationEntry {
