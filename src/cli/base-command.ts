@@ -1,0 +1,60 @@
+// The base of every tsq command: JSON output, and every output path (stdout, stderr, JSON, errors) scrubbed
+// by one Redactor that knows the secrets of the environment and of every config var the command has read.
+import {Command} from '@heroku-cli/command'
+import {Errors} from '@oclif/core'
+import {Redactor} from '../core/redact.js'
+
+export abstract class TsqCommand extends Command {
+  static override enableJsonFlag = true
+  static override baseFlags = Command.baseFlagsWithoutPrompt()
+
+  protected readonly redactor = new Redactor()
+
+  public override async init(): Promise<void> {
+    this.redactor.addVars(process.env)
+    await super.init()
+    const token = this.heroku.auth
+    if (token) this.redactor.add([token])
+  }
+
+  /** Makes the secrets of these config vars unprintable for the rest of the command. */
+  protected learnSecrets(vars: Readonly<Record<string, string | null | undefined>>): void {
+    this.redactor.addVars(vars)
+  }
+
+  public override log(message = '', ...args: unknown[]): void {
+    super.log(this.redactor.text(String(message)), ...args.map(a => this.scrub(a)))
+  }
+
+  public override logToStderr(message = '', ...args: unknown[]): void {
+    super.logToStderr(this.redactor.text(String(message)), ...args.map(a => this.scrub(a)))
+  }
+
+  public override warn(input: string | Error): string | Error {
+    return super.warn(typeof input === 'string' ? this.redactor.text(input) : this.scrubError(input))
+  }
+
+  protected override toSuccessJson(result: unknown): unknown {
+    return this.redactor.value(result)
+  }
+
+  protected override toErrorJson(err: unknown): unknown {
+    return this.redactor.value(super.toErrorJson(err instanceof Error ? this.scrubError(err) : err))
+  }
+
+  protected override async catch(err: Error & {exitCode?: number}): Promise<unknown> {
+    return super.catch(this.scrubError(err) as Errors.CLIError)
+  }
+
+  private scrub(value: unknown): unknown {
+    return typeof value === 'string' ? this.redactor.text(value) : value
+  }
+
+  private scrubError<E extends Error>(err: E): E {
+    err.message = this.redactor.text(err.message)
+    if (err.stack) err.stack = this.redactor.text(err.stack)
+    const withSuggestions = err as E & {suggestions?: string[]}
+    if (Array.isArray(withSuggestions.suggestions)) withSuggestions.suggestions = withSuggestions.suggestions.map(s => this.redactor.text(s))
+    return err
+  }
+}

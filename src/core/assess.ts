@@ -1,0 +1,111 @@
+// From what the platform (or a local Procfile and .env) says about an app to its processes and the budget
+// of every resource tsq connects to. The doctor, setup and scale all assess through this one function, so a
+// formation or a setting is judged the same way everywhere. Pure.
+import type {AddonInfo, AppState, FormationEntry} from './app-state.js'
+import {type ResourceKind, DATABASE_URL_VAR, classifyAddon, findPlanLimit} from './catalogue.js'
+import {
+  type LiveMeasurement, type ProcessPlan, type ResourceBudget, type ResourceSpec, demandOf, evaluateResource, planProcesses,
+} from './budget.js'
+import {DEFAULTS, type Settings, type SettingsProblem, findRedisUrl} from './settings.js'
+
+export interface AssessOptions {
+  /** A formation to judge instead of the app's current one (tsq:scale). */
+  formation?: readonly FormationEntry[]
+  /** Config vars to judge instead of the app's own (tsq:setup's plan). */
+  config?: Readonly<Record<string, string>>
+  live?: Partial<Record<ResourceKind, LiveMeasurement | null>>
+}
+
+/** What the app has of one kind of resource, and which one the runtime will connect to. */
+export interface ResourceFinding {
+  kind: ResourceKind
+  /** Add-ons of this kind attached to the app. */
+  addons: AddonInfo[]
+  /** The add-on behind the URL the runtime uses; null when there is none or the URL points elsewhere. */
+  used: AddonInfo | null
+  /** The variable the runtime reads the URL from; null when none is set. */
+  configVar: string | null
+  url: string | null
+}
+
+export interface Assessment {
+  app: string
+  config: Readonly<Record<string, string>>
+  formation: readonly FormationEntry[]
+  processes: ProcessPlan[]
+  settings: Settings[]
+  problems: SettingsProblem[]
+  redis: ResourceFinding
+  postgres: ResourceFinding
+  /** One budget per resource the app uses (an add-on or a URL), Postgres first. */
+  resources: ResourceBudget[]
+}
+
+export function assess(state: AppState, options: AssessOptions = {}): Assessment {
+  const config = options.config ?? state.config
+  const formation = options.formation ?? state.formation
+  const {processes, settings, problems} = planProcesses(config, formation)
+  const postgres = findResource(state, config, 'postgres')
+  const redis = findResource(state, config, 'redis')
+  const reserves = {
+    postgres: settings[0]?.dbReserve ?? DEFAULTS.dbReserve,
+    redis: settings[0]?.redisReserve ?? DEFAULTS.redisReserve,
+  }
+  const resources: ResourceBudget[] = []
+  for (const finding of [postgres, redis]) {
+    if (!finding.used && !finding.url) continue
+    const spec = resourceSpec(state, finding, reserves[finding.kind], options.live?.[finding.kind] ?? null)
+    const budget = evaluateResource(spec, state.app, processes)
+    budget.live = options.live?.[finding.kind] ?? null
+    resources.push(budget)
+  }
+  return {app: state.app, config, formation, processes, settings, problems, redis, postgres, resources}
+}
+
+function findResource(state: AppState, config: Readonly<Record<string, string>>, kind: ResourceKind): ResourceFinding {
+  const addons = state.addons.filter(a => classifyAddon(a.service, a.configVars) === kind)
+  const found = kind === 'redis'
+    ? findRedisUrl(config)
+    : config[DATABASE_URL_VAR] ? {variable: DATABASE_URL_VAR, url: config[DATABASE_URL_VAR]} : null
+  const attachment = found
+    ? state.attachments.find(a => a.app === state.app && a.configVars.includes(found.variable) && addons.some(x => x.id === a.addonId))
+    : undefined
+  const used = attachment ? addons.find(a => a.id === attachment.addonId) ?? null : found ? null : addons.length === 1 ? addons[0]! : null
+  return {kind, addons, used, configVar: found?.variable ?? null, url: found?.url ?? null}
+}
+
+function resourceSpec(state: AppState, finding: ResourceFinding, reserve: number, live: LiveMeasurement | null): ResourceSpec {
+  const addon = finding.used
+  let limit: number | null = null
+  let limitSource: string | null = null
+  const data = addon ? state.dataApi[addon.id] : undefined
+  const catalogued = addon ? findPlanLimit(addon.plan) : undefined
+  if (data?.limit != null) {
+    limit = data.limit
+    limitSource = 'Heroku Data API (pg:info Connections)'
+  } else if (catalogued) {
+    limit = catalogued.limit
+    limitSource = `${catalogued.source}, ${catalogued.date}${catalogued.confidence === 'third-party' ? ' (third-party)' : ''}`
+  }
+  // A server that reports a tighter limit than the plan is the one that refuses connections.
+  if (live?.limit != null && (limit === null || live.limit < limit)) {
+    limit = live.limit
+    limitSource = `live server (${live.limitSource ?? 'measured'})`
+  }
+  const sharing = addon ? (state.sharing[addon.id] ?? []).filter(s => s.app !== state.app) : []
+  return {
+    kind: finding.kind,
+    addon: addon?.name ?? null,
+    service: addon?.service ?? null,
+    plan: addon?.plan ?? null,
+    configVar: finding.configVar,
+    limit,
+    limitSource,
+    reserve,
+    otherApps: sharing.map(s => ({
+      app: s.app,
+      demand: s.config && s.formation ? demandOf(finding.kind, planProcesses(s.config, s.formation).processes) : null,
+      error: s.error,
+    })),
+  }
+}
