@@ -1,0 +1,37 @@
+import {describe, expect, it} from 'vitest'
+import {Redactor, redactUrl, secretsOf} from '../../../src/core/redact.js'
+
+const PW = 'SENTINELredactPW9001'
+
+describe('redactUrl', () => {
+  it.each([
+    [`redis://h:${PW}@ec2-1.compute:6379`, 'redis://h:*****@ec2-1.compute:6379'],
+    [`rediss://:${PW}@host:6380/0`, 'rediss://:*****@host:6380/0'],
+    [`postgres://user:${PW}@host:5432/db?sslmode=require`, 'postgres://user:*****@host:5432/db?sslmode=require'],
+    [`redis://${PW}@host:6379`, 'redis://*****@host:6379'],
+    ['redis://127.0.0.1:6379', 'redis://127.0.0.1:6379'],
+  ])('masks the secret of %s', (input, output) => {
+    expect(redactUrl(input)).toBe(output)
+  })
+})
+
+describe('Redactor', () => {
+  it('masks URL passwords and secret-named config var values wherever they appear, also URL-encoded', () => {
+    const secret = 'p@ss/wörd+SENTINEL'
+    const r = new Redactor().addVars({
+      REDIS_URL: `redis://h:${encodeURIComponent(secret)}@host:1`, STRIPE_API_KEY: 'sk_live_SENTINEL42', PLAIN: 'visible-value',
+    })
+    const text = r.text(`failed: ${secret} / ${encodeURIComponent(secret)} / sk_live_SENTINEL42 / visible-value`)
+    expect(text).not.toContain('SENTINEL')
+    expect(text).toContain('visible-value')
+  })
+
+  it('scrubs every string of a nested JSON value without changing its shape', () => {
+    const r = new Redactor([PW])
+    expect(r.value({a: [`x${PW}y`, 3, null], b: {c: PW}})).toEqual({a: ['x*****y', 3, null], b: {c: '*****'}})
+  })
+
+  it('collects the passwords of URLs in config vars', () => {
+    expect(secretsOf({DATABASE_URL: `postgres://u:${PW}@h/db`, WEB_CONCURRENCY: '2'})).toEqual([PW])
+  })
+})
