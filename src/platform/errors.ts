@@ -1,0 +1,165 @@
+// Every failure of a Heroku API call becomes one PlatformError: what went wrong, Heroku's own message, and
+// what to do. oclif prints `message`, `code` and `suggestions` of any Error, so commands just let it throw.
+
+import {redactUrl} from '../core/redact.js'
+
+export type PlatformErrorKind =
+  | 'unauthorized' | 'forbidden' | 'not_found' | 'invalid' | 'confirmation_required' | 'rate_limited'
+  | 'server' | 'timeout' | 'unreachable' | 'http'
+
+export interface PlatformErrorInit {
+  kind: PlatformErrorKind
+  message: string
+  hint: string
+  status?: number | null
+  /** Heroku's error id (`forbidden`, `invalid_params`...). */
+  id?: string | null
+  herokuMessage?: string | null
+  method: string
+  path: string
+  attempts: number
+}
+
+export class PlatformError extends Error {
+  readonly kind: PlatformErrorKind
+  readonly status: number | null
+  readonly id: string | null
+  /** Heroku's own message, passed through (secrets masked). */
+  readonly herokuMessage: string | null
+  readonly hint: string
+  /** Shown by oclif as `Code:`. */
+  readonly code: string
+  /** Shown by oclif as `Try this:`. */
+  readonly suggestions: string[]
+  readonly method: string
+  readonly path: string
+  /** How many times the request was sent. */
+  readonly attempts: number
+
+  constructor(init: PlatformErrorInit) {
+    super(init.message)
+    // oclif prints `<name>: <message>`; "Error: ..." reads like every other heroku command.
+    this.name = 'Error'
+    this.kind = init.kind
+    this.status = init.status ?? null
+    this.id = init.id ?? null
+    this.herokuMessage = init.herokuMessage ?? null
+    this.hint = init.hint
+    this.code = init.id ?? init.kind
+    this.suggestions = [init.hint]
+    this.method = init.method
+    this.path = init.path
+    this.attempts = init.attempts
+  }
+}
+
+export function isPlatformError(error: unknown): error is PlatformError {
+  return error instanceof PlatformError
+}
+
+/** What a request path is about, for messages: `app demo`, `add-on redis-x`, `database postgresql-y`. */
+export function describeTarget(path: string): {kind: 'app' | 'add-on' | 'database' | 'resource', name: string | null} {
+  const parts = path.split('?')[0]!.split('/').filter(Boolean).map(safeDecode)
+  if (parts[0] === 'apps' && parts[1]) return {kind: 'app', name: parts[1]}
+  if (parts[0] === 'addons' && parts[1]) return {kind: 'add-on', name: parts[1]}
+  if (parts[0] === 'client' && parts[3]) return {kind: 'database', name: parts[3]}
+  return {kind: 'resource', name: null}
+}
+
+export interface HttpFailure {
+  status: number
+  body: unknown
+  method: string
+  path: string
+  attempts: number
+}
+
+/** The PlatformError for an HTTP error response. */
+export function errorFromResponse(failure: HttpFailure, scrub: (s: string) => string = s => s): PlatformError {
+  const {status, method, path, attempts} = failure
+  const body = isRecord(failure.body) ? failure.body : {}
+  const id = typeof body.id === 'string' ? body.id : null
+  const raw = typeof body.message === 'string' ? body.message : typeof failure.body === 'string' ? failure.body.slice(0, 300) : null
+  const herokuMessage = raw ? redactUrl(scrub(raw)).trim() : null
+  const target = describeTarget(path)
+  const named = target.name ? `${target.kind} ${target.name}` : 'the resource'
+  const common = {status, id, herokuMessage, method, path, attempts}
+  const heroku = herokuMessage ? ` Heroku says: ${herokuMessage}` : ''
+
+  if (status === 401) {
+    return new PlatformError({...common, kind: 'unauthorized', message: `Heroku rejected the API token (401).${heroku}`,
+      hint: 'Run `heroku login`, or set HEROKU_API_KEY to a valid token (`heroku authorizations:create`).'})
+  }
+  if (status === 403) {
+    return new PlatformError({...common, kind: 'forbidden', message: `You do not have access to ${named} (403).${heroku}`,
+      hint: target.kind === 'app' ? `Ask an owner of ${target.name} to add you as a collaborator, or pass another app with -a APP.`
+        : `Ask an owner of ${named} for access.`})
+  }
+  if (status === 404) {
+    return new PlatformError({...common, kind: 'not_found', message: `Heroku could not find ${named} (404).${heroku}`,
+      hint: target.kind === 'app' ? 'Check the app name with `heroku apps`, and pass it with -a APP.'
+        : target.kind === 'add-on' || target.kind === 'database' ? 'Check the add-on name with `heroku addons -a APP`.'
+          : 'Check the name you passed; `heroku apps` and `heroku addons` list what exists.'})
+  }
+  if (id === 'confirmation_required') {
+    return new PlatformError({...common, kind: 'confirmation_required', message: herokuMessage ?? 'Heroku asks for confirmation.',
+      hint: 'Run the command again with confirmation, or make the change with the heroku CLI.'})
+  }
+  if (status === 429) {
+    return new PlatformError({...common, kind: 'rate_limited',
+      message: `Heroku API rate limit reached: ${method} ${path} was refused ${attempts} time(s).${heroku}`,
+      hint: 'Wait a minute for the rate limit to refill (`heroku api GET /account/rate-limits` shows what is left), then run the command again.'})
+  }
+  if (status >= 500) {
+    return new PlatformError({...common, kind: 'server',
+      message: `Heroku API error ${status} on ${method} ${path} after ${attempts} attempt(s).${heroku}`,
+      hint: method === 'GET' ? 'Heroku may be having trouble: check https://status.heroku.com and run the command again.'
+        : 'The change may or may not have been applied: check the app (`heroku releases`, `heroku config`) before retrying; see https://status.heroku.com.'})
+  }
+  if (status === 422 || status === 400) {
+    return new PlatformError({...common, kind: 'invalid', message: herokuMessage ?? `Heroku refused ${method} ${path} (${status}).`,
+      hint: 'Correct the value Heroku names above and run the command again.'})
+  }
+  return new PlatformError({...common, kind: 'http', message: `Heroku API answered ${status} to ${method} ${path}.${heroku}`,
+    hint: 'Run the command again with HEROKU_DEBUG=1 to see the exchange.'})
+}
+
+export interface NetworkFailure {
+  /** Node's error code (`ECONNREFUSED`, `ENOTFOUND`...), null when unknown. */
+  code: string | null
+  /** Set when the request timed out. */
+  timeoutMs: number | null
+  method: string
+  path: string
+  host: string
+  /** The environment variable that selects `host`. */
+  variable: 'HEROKU_HOST' | 'HEROKU_DATA_HOST'
+  attempts: number
+}
+
+/** The PlatformError for a request that never got a response. */
+export function errorFromNetwork(input: NetworkFailure): PlatformError {
+  const {method, path, attempts, variable} = input
+  const host = redactUrl(input.host)
+  if (input.timeoutMs !== null) {
+    return new PlatformError({kind: 'timeout', method, path, attempts,
+      message: `No answer from ${host} within ${Math.round(input.timeoutMs / 100) / 10} s (${method} ${path}).`,
+      hint: `Check your network and https://status.heroku.com, then run the command again (${variable} selects the host).`})
+  }
+  const reason = input.code === 'ENOTFOUND' || input.code === 'EAI_AGAIN' ? 'its name does not resolve' : input.code ?? 'connection failed'
+  return new PlatformError({kind: 'unreachable', method, path, attempts,
+    message: `Could not reach the Heroku API at ${host} (${reason}).`,
+    hint: `Check your network connection, and ${variable} if you set it.`})
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
+}
