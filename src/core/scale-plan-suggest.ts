@@ -1,0 +1,119 @@
+// What would fit when a requested formation is over a connection limit: the largest dyno counts, the Postgres
+// pools (planPools) and, where no pool size can help, a larger plan or a pooler. Pure.
+import type {Assessment} from './assess.js'
+import type {ResourceBudget} from './budget.js'
+import {type PlanLimit, PLAN_LIMITS} from './catalogue.js'
+import type {ScaleChange} from './formation.js'
+import {type PoolPlan, planPools} from './pool-plan.js'
+import {typeKey} from './settings.js'
+
+export interface CountSuggestion {
+  type: string
+  requested: number
+  size: string
+  /** The most dynos of this type that keep every resource within limit − reserve, the other types as
+   *  requested; null when no count of this type alone does (the excess comes from elsewhere). */
+  largest: number | null
+  /** `heroku tsq:scale TYPE=N[:SIZE] -a APP`, or null with `largest`. */
+  command: string | null
+}
+
+export interface PoolSuggestion {
+  /** planPools' verdict: `overlap` fits even during a restart, `limit` only limit − reserve, `none` nothing. */
+  fits: PoolPlan['fits']
+  /** Per process type, the Postgres pool it would have. */
+  pools: Record<string, number>
+  /** TSQ_<TYPE>_DB_POOL / TSQ_<TYPE>_CONCURRENCY values that make the requested formation fit. */
+  vars: Record<string, string>
+  /** `heroku config:set ... -a APP`, or null when no pool size can. */
+  command: string | null
+}
+
+export interface ResourceAlternative {
+  kind: ResourceBudget['kind']
+  addon: string | null
+  /** Why no pool size brings this resource within its limit; null when the pools above do. */
+  noPoolFix: string | null
+  /** Other ways out: a larger plan, a pooler, fewer processes. */
+  fixes: string[]
+}
+
+export interface ScaleSuggestions {
+  counts: CountSuggestion[]
+  /** Only when Postgres is what fails. */
+  pools: PoolSuggestion | null
+  alternatives: ResourceAlternative[]
+}
+
+/** Suggestions for a requested formation (already assessed) that fails at least one resource. */
+export function suggestFixes(assessment: Assessment, changes: readonly ScaleChange[]): ScaleSuggestions {
+  const app = assessment.app
+  const counts = changes.map(c => {
+    const entry = assessment.formation.find(f => f.type === c.type)!
+    const largest = largestCount(assessment, c.type)
+    const size = c.size ? `:${entry.size}` : ''
+    return {type: c.type, requested: entry.quantity, size: entry.size, largest,
+      command: largest === null ? null : `heroku tsq:scale ${c.type}=${largest}${size} -a ${app}`}
+  })
+  const failing = assessment.resources.filter(b => b.status === 'fail')
+  const pg = failing.find(b => b.kind === 'postgres')
+  let pools: PoolSuggestion | null = null
+  if (pg) {
+    const plan = planPools(assessment)
+    const vars = Object.entries(plan.vars).map(([k, v]) => `${k}=${v}`)
+    const usable = plan.fits === 'overlap' || plan.fits === 'limit'
+    pools = {fits: plan.fits, pools: plan.pools, vars: plan.vars,
+      command: usable && vars.length > 0 ? `heroku config:set ${vars.join(' ')} -a ${app}` : null}
+  }
+  const alternatives = failing.map(b => alternativesFor(assessment, b, b === pg ? pools : null))
+  return {counts, pools, alternatives}
+}
+
+/**
+ * The most dynos of `type` such that no resource fails, every other type as in the assessed formation:
+ * per resource, the room left by everything else divided by what one dyno of the type holds.
+ */
+export function largestCount(assessment: Assessment, type: string): number | null {
+  let largest = Number.POSITIVE_INFINITY
+  for (const b of assessment.resources) {
+    if (b.available === null) continue
+    const row = b.rows.find(r => r.app === assessment.app && r.type === type)
+    if (!row) continue
+    const room = b.available - (b.demand - row.total)
+    if (room < 0) return null
+    const perDyno = row.processesPerDyno * row.perProcess
+    if (perDyno > 0) largest = Math.min(largest, Math.floor(room / perDyno))
+  }
+  return Number.isFinite(largest) ? largest : null
+}
+
+function alternativesFor(assessment: Assessment, b: ResourceBudget, pools: PoolSuggestion | null): ResourceAlternative {
+  const fixes: string[] = []
+  const bigger = largerPlan(b)
+  if (bigger) fixes.push(`heroku addons:upgrade ${b.addon ?? '<add-on>'} ${bigger.plan} (${bigger.limit} connections)`)
+  else fixes.push(`a plan with at least ${b.demand + b.reserve} connections${b.service ? ` (\`heroku addons:plans ${b.service}\`)` : ''}`)
+  let noPoolFix: string | null = null
+  if (b.kind === 'postgres') {
+    fixes.push(`a connection pooler, so processes share a few server connections: \`heroku pg:connection-pooling:attach -a ${assessment.app}\` (Standard plans and above) or the heroku/pgbouncer buildpack`)
+    if (!pools || pools.command === null) {
+      const active = assessment.processes.filter(p => p.role !== 'none').reduce((n, p) => n + p.dynos * p.processesPerDyno, 0)
+      const others = b.rows.filter(r => r.app !== assessment.app).reduce((n, r) => n + r.total, 0)
+      noPoolFix = `no pool size can: even a pool of 1 per process needs ${active + others} connections, over the ${b.available} available`
+    }
+  } else {
+    const types = assessment.processes.filter(p => p.redisConnections > 0).map(p => typeKey(p.type))
+    noPoolFix = 'no pool size can: Redis connections do not depend on a pool (each web process holds 1, each worker process 2 + 1 per queue)'
+    if (types.length > 0) fixes.push(`fewer processes per dyno (${types.map(t => `TSQ_${t}_PROCESSES`).join(', ')}) or fewer queues per worker (TSQ_<TYPE>_QUEUES)`)
+  }
+  return {kind: b.kind, addon: b.addon, noPoolFix, fixes}
+}
+
+/** The smallest catalogued plan of the same service that fits the demand, preferring one that also survives a restart. */
+export function largerPlan(b: ResourceBudget): PlanLimit | undefined {
+  if (!b.service || b.limit === null) return undefined
+  const current = b.limit
+  const candidates = PLAN_LIMITS
+    .filter(p => p.plan.startsWith(`${b.service}:`) && !p.plan.includes('hobby') && p.limit > current && b.demand <= p.limit - b.reserve)
+    .sort((x, y) => x.limit - y.limit)
+  return candidates.find(p => 2 * b.demand <= p.limit) ?? candidates[0]
+}
