@@ -1,0 +1,156 @@
+// Checks of the connection budget (spec §3): demand against each limit, worker pools against concurrency,
+// workers scaled to 0, and the doubled demand of a restart. Every failure names the largest pool, the
+// largest dyno count or the plan that fits. Pure.
+import type {ResourceBudget} from './budget.js'
+import {PLAN_LIMITS, type ResourceKind} from './catalogue.js'
+import {
+  type Check, type CheckContext, TITLE, budgetOf, fail, fixScale, fixSetVars, heroku, listJoin, ok, plural, warn,
+} from './checks-common.js'
+import {planPools} from './pool-plan.js'
+import {typeKey} from './settings.js'
+
+/** `web 2×2×5 = 20, worker 1×1×8 = 8, staging-app 6`. */
+export function breakdown(b: ResourceBudget, app: string): string {
+  return b.rows.filter(r => r.app !== app || r.total > 0)
+    .map(r => r.app === app ? `${r.type} ${r.dynos}×${r.processesPerDyno}×${r.perProcess} = ${r.total}` : `${r.app} ${r.total}`)
+    .join(', ') || 'no processes'
+}
+
+/** Apps sharing the add-on whose formation or config could not be read, so their demand is not counted. */
+function unreadSharing(ctx: CheckContext, b: ResourceBudget): Array<{app: string, error: string}> {
+  const addon = ctx.state.addons.find(a => a.name === b.addon)
+  const sharing = addon ? ctx.state.sharing[addon.id] ?? [] : []
+  return sharing.filter(s => s.app !== ctx.assessment.app && (s.error !== null || !s.config || !s.formation))
+    .map(s => ({app: s.app, error: s.error ?? 'not read'}))
+}
+
+/** `redis.connections` / `postgres.connections`: demand against limit − reserve. */
+export function checkConnections(ctx: CheckContext, kind: ResourceKind): Check | null {
+  const id = kind === 'redis' ? 'redis.connections' : 'postgres.connections'
+  const b = budgetOf(ctx, kind)
+  if (!b) return null
+  const parts = breakdown(b, ctx.assessment.app)
+  if (b.limit === null || b.available === null) {
+    const why = b.plan
+      ? `plan ${b.plan} is not in tsq's catalogue and ${ctx.live ? 'neither Heroku nor the server reported' : "Heroku's Data API did not report"} a limit`
+      : `${b.configVar} does not come from an add-on${ctx.live ? ' and the server reported no limit' : ''}`
+    return warn(id, `${TITLE[kind]} connection limit unknown: ${why}. Demand is ${b.demand} (${parts}); it is not checked against a guess`,
+      ctx.live ? `look up the plan's connection limit and keep demand at most that minus the reserve of ${b.reserve}` : `${heroku(ctx, 'tsq:doctor --live')} reads the limit from the server`)
+  }
+  const limit = `limit ${b.limit} (from ${b.limitSource ?? 'the plan'})`
+  if (b.demand > b.available) {
+    return fail(id, `${TITLE[kind]} needs ${b.demand} connections (${parts}) but only ${b.available} are available: ${limit} minus a reserve of ${b.reserve} for one-off dynos, release phase and consoles`,
+      fixesForOver(ctx, b, 'limit').join('; or '))
+  }
+  const unread = unreadSharing(ctx, b)
+  const fits = `${TITLE[kind]} needs ${b.demand} of ${b.available} available connections (${parts}; ${limit}, reserve ${b.reserve})`
+  if (unread.length > 0) {
+    return warn(id, `${fits}, but ${unread.map(u => `${u.app} (${u.error})`).join(', ')} could not be read, so its connections are not counted`,
+      `someone with access runs ${unread.map(u => `heroku tsq:doctor -a ${u.app}`).join(' and ')}; or ask for access: heroku access -a ${unread[0]!.app}`)
+  }
+  return ok(id, fits)
+}
+
+/** The ways to bring demand within `limit − reserve` (`limit`) or within half the limit (`overlap`). */
+function fixesForOver(ctx: CheckContext, b: ResourceBudget, target: 'limit' | 'overlap'): string[] {
+  const fixes: string[] = []
+  const {assessment, local} = ctx
+  if (b.kind === 'postgres') {
+    const plan = planPools(assessment)
+    const reaches = target === 'limit' ? plan.fits === 'limit' || plan.fits === 'overlap' : plan.fits === 'overlap'
+    if (reaches && Object.keys(plan.vars).length > 0) fixes.push(`${fixSetVars(ctx, plan.vars)} (the largest pools that fit)`)
+  }
+  const room = target === 'limit' ? b.available ?? 0 : Math.floor((b.limit ?? 0) / 2)
+  for (const p of assessment.processes) {
+    const row = b.rows.find(r => r.app === assessment.app && r.type === p.type)
+    const perDyno = row ? row.processesPerDyno * row.perProcess : 0
+    if (!row || perDyno === 0 || p.dynos <= 1) continue
+    const most = Math.floor((room - (b.demand - row.total)) / perDyno)
+    if (most >= 1 && most < p.dynos) fixes.push(`${fixScale(ctx, p.type, most)} (the most ${p.type} dynos that fit)`)
+  }
+  const plan = biggerPlan(b, target)
+  if (local) fixes.push(`a server that allows more connections (${b.kind === 'postgres' ? 'max_connections' : 'maxclients'})`)
+  else if (plan && b.addon) fixes.push(heroku(ctx, `addons:upgrade ${b.addon} ${plan}`))
+  else fixes.push(`a ${b.service ?? TITLE[b.kind]} plan with at least ${target === 'limit' ? b.demand + b.reserve : 2 * b.demand} connections`)
+  if (!local && b.kind === 'postgres' && b.plan && !/essential|hobby|mini|basic/.test(b.plan)) {
+    fixes.push(`${heroku(ctx, `pg:connection-pooling:attach ${b.configVar ?? 'DATABASE_URL'} --as DATABASE_CONNECTION_POOL`)} (server-side pooler: app connections then count against its 10,000 client connections)`)
+  }
+  return fixes
+}
+
+/** The smallest catalogued plan of the same service that fits the demand (and, if possible, a restart's 2×). */
+function biggerPlan(b: ResourceBudget, target: 'limit' | 'overlap'): string | null {
+  if (!b.service || b.limit === null) return null
+  const candidates = PLAN_LIMITS.filter(p => p.plan.startsWith(`${b.service}:`) && !/:(hobby|private|shield)-/.test(p.plan) && p.limit > b.limit!)
+    .sort((x, y) => x.limit - y.limit)
+  const fitsLimit = candidates.filter(p => b.demand <= p.limit - b.reserve)
+  const fitsOverlap = fitsLimit.filter(p => 2 * b.demand <= p.limit)
+  return (fitsOverlap[0] ?? (target === 'limit' ? fitsLimit[0] : undefined))?.plan ?? null
+}
+
+/** `postgres.pool`: a worker whose pool is smaller than its concurrency makes jobs wait for connections. */
+export function checkPostgresPool(ctx: CheckContext): Check | null {
+  const b = budgetOf(ctx, 'postgres')
+  if (!b) return null
+  const workers = ctx.assessment.processes.filter(p => p.role === 'worker' && p.concurrency !== null)
+  const short = workers.filter(p => p.dbPool < p.concurrency!)
+  if (short.length === 0) {
+    return ok('postgres.pool', workers.length === 0 ? 'No worker process types, so no worker pools to size'
+      : `Every worker's pool covers its concurrency: ${workers.map(p => `${p.type} pool ${p.dbPool} ≥ ${p.concurrency}`).join(', ')}`)
+  }
+  const vars: Record<string, string> = {}
+  let demand = b.demand
+  for (const p of short) {
+    const extra = p.dynos * p.processesPerDyno * (p.concurrency! - p.dbPool)
+    const fits = b.available !== null && b.limit !== null && demand + extra <= b.available && 2 * (demand + extra) <= b.limit
+    if (fits) {
+      vars[`TSQ_${typeKey(p.type)}_DB_POOL`] = String(p.concurrency)
+      demand += extra
+    } else {
+      vars[`TSQ_${typeKey(p.type)}_CONCURRENCY`] = String(p.dbPool)
+    }
+  }
+  const list = short.map(p => `${p.type} runs ${p.concurrency} jobs per process on a pool of ${p.dbPool}, so up to ${p.concurrency! - p.dbPool} wait for a connection`)
+  return warn('postgres.pool', `${list.join('; ')}`, `${fixSetVars(ctx, vars)} (a pool that fits, or a concurrency that matches the pool)`)
+}
+
+/** `worker.dynos`: a worker type at 0 dynos whose queues no running worker consumes: its jobs never run. */
+export function checkWorkerDynos(ctx: CheckContext): Check {
+  const {processes, settings} = ctx.assessment
+  const workers = processes.map((p, i) => ({p, queues: settings[i]?.queues ?? []})).filter(w => w.p.role === 'worker')
+  if (workers.length === 0) return ok('worker.dynos', 'No worker process types in the formation: jobs enqueued here run only if another app consumes them')
+  const running = new Set(workers.filter(w => w.p.dynos > 0).flatMap(w => w.queues))
+  const idle = workers.filter(w => w.p.dynos === 0)
+  const stranded = idle.filter(w => w.queues.some(q => !running.has(q)))
+  const summary = workers.map(w => `${w.p.type} ${plural(w.p.dynos, 'dyno')}`).join(', ')
+  if (stranded.length === 0) {
+    const covered = idle.length > 0 ? `; ${listJoin(idle.map(w => w.p.type))} at 0, but their queues are consumed by running workers` : ''
+    return ok('worker.dynos', `Workers: ${summary}${covered}`)
+  }
+  const message = stranded.map(w => {
+    const queues = w.queues.filter(q => !running.has(q))
+    return `${w.p.type} is scaled to 0: jobs on ${queues.length === 1 ? 'queue' : 'queues'} ${listJoin(queues)} pile up and never run`
+  }).join('; ')
+  const fixes = stranded.map(w => {
+    const most = Math.min(...ctx.assessment.resources.map(r => r.largestDynos[w.p.type] ?? Number.POSITIVE_INFINITY))
+    if (most === 0) return `free connections first (no ${w.p.type} dyno fits the current limits), then ${fixScale(ctx, w.p.type, 1)}`
+    return `${fixScale(ctx, w.p.type, 1)}${Number.isFinite(most) ? ` (up to ${most} fit the limits)` : ''}`
+  })
+  return fail('worker.dynos', message, fixes.join('; and '))
+}
+
+/** `restart.overlap`: old and new dynos overlap for up to 30 s on a restart or deploy, so 2 × demand must fit. */
+export function checkRestartOverlap(ctx: CheckContext): Check | null {
+  const {resources} = ctx.assessment
+  if (resources.length === 0) return null
+  const known = resources.filter(b => b.limit !== null)
+  if (known.length === 0) {
+    return warn('restart.overlap', 'Cannot check restarts: no connection limit is known', ctx.local ? 'make sure the local servers answer' : `${heroku(ctx, 'tsq:doctor --live')} reads the limits from the servers`)
+  }
+  const over = known.filter(b => 2 * b.demand > b.limit!)
+  const line = (b: ResourceBudget) => `${TITLE[b.kind]} 2 × ${b.demand} = ${2 * b.demand} ${2 * b.demand > b.limit! ? '>' : '≤'} limit ${b.limit}`
+  const unknown = resources.filter(b => b.limit === null).map(b => `${TITLE[b.kind]} not checked (limit unknown)`)
+  if (over.length === 0) return ok('restart.overlap', `Old and new dynos fit together during a restart: ${[...known.map(line), ...unknown].join('; ')}`)
+  return warn('restart.overlap', `During a restart or deploy old and new dynos overlap for up to 30 s and can hit the limit: ${over.map(line).join('; ')}`,
+    over.flatMap(b => fixesForOver(ctx, b, 'overlap')).join('; or '))
+}

@@ -1,0 +1,80 @@
+// What every check shares: the check and context types, constructors, and how a fix is phrased for an app
+// on Heroku or a local directory. Pure.
+import type {AppState} from './app-state.js'
+import type {Assessment} from './assess.js'
+import type {ResourceKind} from './catalogue.js'
+import type {ResourceBudget, Status} from './budget.js'
+
+/** Check ids of spec §4, plus `settings` (invalid TSQ_* / URL variables), which the spec leaves open. */
+export const CHECK_IDS = [
+  'settings', 'redis.addon', 'redis.url', 'redis.connections', 'postgres.addon', 'postgres.connections',
+  'postgres.pool', 'worker.dynos', 'restart.overlap', 'redis.tls', 'postgres.tls', 'redis.live', 'postgres.live',
+] as const
+export type CheckId = typeof CHECK_IDS[number]
+
+export interface Check {
+  id: CheckId
+  status: Status
+  message: string
+  /** What to run or change; null when the check is ok. */
+  fix: string | null
+}
+
+export interface CheckContext {
+  assessment: Assessment
+  state: AppState
+  /** `--local`: no add-ons, and fixes name `.env` and `--formation` instead of `heroku` commands. */
+  local: boolean
+  /** `--live` (implied by `--local`): the live checks run, and a missing measurement is reported. */
+  live: boolean
+}
+
+export function ok(id: CheckId, message: string): Check {
+  return {id, status: 'ok', message, fix: null}
+}
+
+export function warn(id: CheckId, message: string, fix: string): Check {
+  return {id, status: 'warn', message, fix}
+}
+
+export function fail(id: CheckId, message: string, fix: string): Check {
+  return {id, status: 'fail', message, fix}
+}
+
+export function budgetOf(ctx: CheckContext, kind: ResourceKind): ResourceBudget | undefined {
+  return ctx.assessment.resources.find(r => r.kind === kind)
+}
+
+export const TITLE: Record<ResourceKind, string> = {postgres: 'Postgres', redis: 'Redis'}
+
+// How a fix is phrased: `heroku` commands for an app, `.env` and `--formation` for a local directory.
+
+/** `heroku config:set A=1 B=2 -a APP`, or `set A=1 B=2 in .env` locally. */
+export function fixSetVars(ctx: CheckContext, vars: Readonly<Record<string, string>>): string {
+  const pairs = Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(' ')
+  return ctx.local ? `set ${pairs} in .env` : `heroku config:set ${pairs} -a ${ctx.assessment.app}`
+}
+
+/** `heroku tsq:scale worker=3 -a APP`, or the `--formation` to try locally. */
+export function fixScale(ctx: CheckContext, type: string, quantity: number): string {
+  return ctx.local ? `run at most ${quantity} ${type} dyno(s): --formation ${type}=${quantity}` : `heroku tsq:scale ${type}=${quantity} -a ${ctx.assessment.app}`
+}
+
+export function fixSetup(ctx: CheckContext): string {
+  return `heroku tsq:setup -a ${ctx.assessment.app}`
+}
+
+/** `heroku <command> -a APP`. */
+export function heroku(ctx: CheckContext, command: string): string {
+  return `heroku ${command} -a ${ctx.assessment.app}`
+}
+
+/** `a, b and c`. */
+export function listJoin(items: readonly string[], last = 'and'): string {
+  if (items.length <= 1) return items.join('')
+  return `${items.slice(0, -1).join(', ')} ${last} ${items[items.length - 1]}`
+}
+
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`
+}

@@ -1,0 +1,60 @@
+// TLS checks: Heroku Key-Value Store needs rediss://, Heroku Postgres needs TLS without certificate
+// verification (unless Enhanced Certificates). Judged with the same TLS options the runtime uses. Pure.
+import {type Check, type CheckContext, fail, heroku, ok, warn} from './checks-common.js'
+import {pgConnectionOptions} from './tls.js'
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]'])
+
+function parse(url: string | null): URL | null {
+  if (!url) return null
+  try {
+    return new URL(url)
+  } catch {
+    return null
+  }
+}
+
+/** `redis.tls`: Heroku Key-Value Store refuses plain redis:// (every plan since December 2024). */
+export function checkRedisTls(ctx: CheckContext): Check | null {
+  const {configVar, used} = ctx.assessment.redis
+  const url = parse(ctx.assessment.redis.url)
+  if (!url || !configVar) return null
+  const tls = url.protocol === 'rediss:'
+  if (tls) return ok('redis.tls', `${configVar} uses rediss://; the runtime accepts the self-signed certificates Heroku Key-Value Store presents`)
+  if (used?.service === 'heroku-redis') {
+    const tlsVar = ctx.assessment.config.REDIS_TLS_URL?.startsWith('rediss:') && configVar !== 'REDIS_TLS_URL'
+    return fail('redis.tls', `${configVar} uses redis://, but Heroku Key-Value Store requires TLS (rediss://) on every plan since December 2024: connections are refused`,
+      tlsVar
+        ? `the add-on also sets REDIS_TLS_URL (rediss://); upgrade so REDIS_URL itself is rediss://: ${heroku(ctx, `redis:upgrade ${used.name} --version 7`)}`
+        : `${heroku(ctx, `redis:upgrade ${used.name} --version 7`)} (Redis 6+ serves rediss://), then check ${heroku(ctx, 'config:get REDIS_URL')} starts with rediss://`)
+  }
+  const where = LOCAL_HOSTS.has(url.hostname) ? 'a local server' : used ? `${used.service}, which does not require TLS` : 'a server tsq knows nothing about'
+  return ok('redis.tls', `${configVar} uses plain redis:// to ${where}`)
+}
+
+/** `postgres.tls`: how the runtime will connect, given DATABASE_URL's sslmode. */
+export function checkPostgresTls(ctx: CheckContext): Check | null {
+  const {configVar, used} = ctx.assessment.postgres
+  const raw = ctx.assessment.postgres.url
+  const url = parse(raw)
+  if (!url || !raw || !configVar) return null
+  const mode = url.searchParams.get('sslmode')?.toLowerCase() ?? null
+  const ssl = pgConnectionOptions(raw).ssl
+  const local = LOCAL_HOSTS.has(url.hostname)
+  const heroku_ = used?.service === 'heroku-postgresql' || /\.(amazonaws\.com|heroku\.com)$/.test(url.hostname)
+  const removeMode = ctx.local ? `remove sslmode=${mode} from ${configVar} in .env` : `remove sslmode=${mode} from ${configVar}`
+  if (local) return ok('postgres.tls', `${configVar} points at a local database: ${ssl ? 'TLS as the URL asks' : 'no TLS'}`)
+  if (ssl === false) {
+    const text = `${configVar} has sslmode=disable, so the runtime connects without TLS`
+    return heroku_
+      ? fail('postgres.tls', `${text}, and Heroku Postgres refuses connections without TLS`, `${removeMode}: the runtime then uses TLS without certificate verification, as Heroku Postgres needs`)
+      : warn('postgres.tls', `${text} to a remote database: credentials and data cross the network in clear`, removeMode)
+  }
+  if (ssl.rejectUnauthorized && heroku_) {
+    return warn('postgres.tls', `${configVar} has sslmode=${mode}, which verifies the server certificate: Heroku Postgres certificates verify only with Enhanced Certificates, otherwise every connection fails`,
+      `${removeMode} unless the database has Enhanced Certificates`)
+  }
+  const how = ssl.rejectUnauthorized ? 'TLS with certificate verification' : 'TLS without certificate verification, as Heroku Postgres needs'
+  const note = mode === 'require' || mode === 'prefer' ? ` (pg alone would treat sslmode=${mode} as verify-full and fail; the runtime does not)` : ''
+  return ok('postgres.tls', `${configVar}: the runtime connects with ${how}${note}`)
+}

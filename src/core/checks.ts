@@ -1,0 +1,41 @@
+// The doctor's check engine: an Assessment (and the AppState it came from) in, a list of checks with stable
+// ids out. Every `fail` and `warn` carries a concrete fix. Pure: no env, no I/O, no clock, no colours.
+import type {Status} from './budget.js'
+import {checkPostgresAddon, checkRedisAddon, checkRedisUrl, checkSettings} from './checks-addons.js'
+import {checkConnections, checkPostgresPool, checkRestartOverlap, checkWorkerDynos} from './checks-budget.js'
+import {type Check, type CheckContext} from './checks-common.js'
+import {checkLive} from './checks-live.js'
+import {checkPostgresTls, checkRedisTls} from './checks-tls.js'
+
+export {CHECK_IDS, type Check, type CheckContext, type CheckId} from './checks-common.js'
+
+/**
+ * Runs every check that applies, in the order of CHECK_IDS. A check whose subject is absent is left out
+ * (no `redis.tls` without a Redis URL, no live checks without `--live`); the absence itself is reported by
+ * the `*.addon`/`*.url` checks.
+ */
+export function runChecks(ctx: CheckContext): Check[] {
+  const checks: Array<Check | null> = [
+    checkSettings(ctx),
+    checkRedisAddon(ctx),
+    checkRedisUrl(ctx),
+    checkConnections(ctx, 'redis'),
+    checkPostgresAddon(ctx),
+    checkConnections(ctx, 'postgres'),
+    checkPostgresPool(ctx),
+    checkWorkerDynos(ctx),
+    checkRestartOverlap(ctx),
+    checkRedisTls(ctx),
+    checkPostgresTls(ctx),
+    ctx.live ? checkLive(ctx, 'redis') : null,
+    ctx.live ? checkLive(ctx, 'postgres') : null,
+  ]
+  return checks.filter((c): c is Check => c !== null)
+}
+
+const SEVERITY: Record<Status, number> = {fail: 0, warn: 1, ok: 2}
+
+/** Checks ordered fail → warn → ok, keeping the engine's order within each status. */
+export function sortChecks(checks: readonly Check[]): Check[] {
+  return checks.map((c, i) => ({c, i})).sort((a, b) => SEVERITY[a.c.status] - SEVERITY[b.c.status] || a.i - b.i).map(x => x.c)
+}
