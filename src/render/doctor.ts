@@ -1,0 +1,78 @@
+// Human output of tsq:doctor: checks fail → warn → ok (like `heroku pg:diagnose`), the processes as
+// resolved, then one budget table per resource with the limit and where it came from. Pure.
+import type {LiveMeasurement} from '../core/budget.js'
+import {sortChecks} from '../core/checks.js'
+import type {DoctorReport, DoctorResource} from '../core/doctor.js'
+import {type Style, paint, statusLabel} from './style.js'
+import {renderTable} from './table.js'
+
+const TITLE = {postgres: 'Postgres', redis: 'Redis'} as const
+
+export function renderDoctor(report: DoctorReport, style: Style): string {
+  const where = report.mode === 'local' ? `local directory ${report.app}` : `⬢ ${report.app}`
+  const fails = report.checks.filter(c => c.status === 'fail').length
+  const warns = report.checks.filter(c => c.status === 'warn').length
+  const verdict = fails > 0 ? paint(style, 'red', `${fails} failing`) : warns > 0 ? paint(style, 'yellow', 'no failures') : paint(style, 'green', 'all ok')
+  const sections = [
+    `${paint(style, 'bold', `=== tsq:doctor ${where}`)}  ${verdict}${warns > 0 ? `, ${warns} warning${warns === 1 ? '' : 's'}` : ''}`,
+    renderChecks(report, style),
+    renderProcesses(report, style),
+    ...report.resources.map(r => renderResource(r, report.app, style)),
+  ]
+  return sections.filter(s => s !== '').join('\n\n')
+}
+
+export function renderChecks(report: DoctorReport, style: Style): string {
+  const width = Math.max(0, ...report.checks.map(c => c.id.length))
+  return sortChecks(report.checks).map(c => {
+    const head = `${statusLabel(style, c.status)}  ${paint(style, 'bold', c.id.padEnd(width))}  ${c.message}`
+    return c.fix ? `${head}\n${' '.repeat(width + 10)}${paint(style, 'cyan', 'fix:')} ${c.fix}` : head
+  }).join('\n')
+}
+
+export function renderProcesses(report: DoctorReport, style: Style): string {
+  if (report.processes.length === 0) return `${paint(style, 'bold', '=== Processes')}\n  none: the formation has no process types`
+  const rows = report.processes.map(p => [
+    p.type, p.role, String(p.dynos), p.size ?? '-', String(p.processesPerDyno), p.concurrency === null ? '-' : String(p.concurrency),
+    String(p.dbPool), String(p.redisConnections),
+  ])
+  const columns = [
+    {header: 'type'}, {header: 'role'}, {header: 'dynos', align: 'right'}, {header: 'size'},
+    {header: 'processes/dyno', align: 'right'}, {header: 'concurrency', align: 'right'}, {header: 'db pool', align: 'right'},
+    {header: 'redis conns', align: 'right'},
+  ] as const
+  return `${paint(style, 'bold', '=== Processes')}\n${renderTable(style, columns, rows)}`
+}
+
+export function renderResource(r: DoctorResource, app: string, style: Style): string {
+  const names = [r.addon, r.plan, r.configVar].filter((x): x is string => x !== null)
+  const head = `${paint(style, 'bold', `=== ${TITLE[r.kind]} budget`)}${names.length > 0 ? `  ${names.join(' · ')}` : ''}  ${statusLabel(style, r.status).trimEnd()}`
+  const shared = r.sharedWith.length > 0
+  const rows = r.rows.map(row => {
+    const own = row.app === app
+    const cells = [row.type, own ? String(row.dynos) : '', own ? String(row.processesPerDyno) : '', own ? String(row.perProcess) : '', String(row.total), '']
+    return shared ? [own ? row.app : `${row.app} (shared)`, ...cells] : cells
+  })
+  const limit = r.limit === null ? 'unknown' : String(r.limit)
+  const sum = ['demand', '', '', '', String(r.demand), limit]
+  rows.push(shared ? ['', ...sum] : sum)
+  const columns = [
+    ...(shared ? [{header: 'app'}] : []), {header: 'type'}, {header: 'dynos', align: 'right'}, {header: 'processes', align: 'right'},
+    {header: 'per process', align: 'right'}, {header: 'total', align: 'right'}, {header: 'limit', align: 'right'},
+  ] as const
+  const notes = [
+    r.limit === null
+      ? `limit: unknown${r.plan ? ` (plan ${r.plan} is not catalogued)` : ''}; not checked against a guess`
+      : `limit ${r.limit} from ${r.limitSource ?? 'the plan'}; reserve ${r.reserve}, so ${r.available} available`,
+    ...(r.kind === 'postgres' && r.largestPool !== null ? [`largest pool per process that fits: ${r.largestPool}`] : []),
+    ...(r.live ? [renderLive(r.live)] : []),
+  ]
+  return `${head}\n${renderTable(style, columns, rows)}\n${notes.map(n => `  ${n}`).join('\n')}`
+}
+
+export function renderLive(m: LiveMeasurement): string {
+  if (m.error) return `live: not measured (${m.error})`
+  const byDyno = m.attributed.map(a => `${a.dyno}${a.purpose ? ` ${a.purpose}` : ''} ${a.count}`).join(', ')
+  const limit = m.limit === null ? 'limit not reported' : `server limit ${m.limit} (${m.limitSource ?? 'measured'})`
+  return `live: ${m.connections ?? '?'} connections now, ${limit}; tsq-named: ${byDyno || 'none'}; unattributed: ${m.unattributed}`
+}
