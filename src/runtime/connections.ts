@@ -1,0 +1,152 @@
+// The connections one process shares, opened exactly as the spec's formula counts them (spec §2):
+// one producer for every Queue; for a worker also one consumer shared by every Worker, plus the one
+// blocking duplicate BullMQ makes per Worker; and one pg Pool of dbPool connections.
+import {Queue, Worker, type Processor, type QueueOptions, type WorkerOptions} from 'bullmq'
+import type {Redis} from 'ioredis'
+import type pg from 'pg'
+import {typeKey, type Settings} from '../core/settings.js'
+import {createLogger, type Logger} from './log.js'
+import {redisClientName, RuntimeError} from './names.js'
+import {createPgPool} from './postgres.js'
+import {createRedis} from './redis.js'
+import {within} from './time.js'
+
+export type TsqQueueOptions = Omit<QueueOptions, 'connection'>
+/** Connection, name and concurrency come from the settings (the doctor's prediction depends on them). */
+export type TsqWorkerOptions = Omit<WorkerOptions, 'connection' | 'name' | 'concurrency'>
+
+export interface DrainReport {
+  /** Every in-flight job finished before the deadline. */
+  drained: boolean
+  /** Jobs still running at the deadline: BullMQ's stalled-job check gives them to another worker. */
+  abandoned: string[]
+}
+
+/** Per-step bound on closing queues, clients and the pool (after the drain deadline). */
+const CLOSE_STEP_MS = 1000
+
+export class TsqConnections {
+  readonly log: Logger
+  private producerClient: Redis | undefined
+  private consumerClient: Redis | undefined
+  private pgPool: pg.Pool | undefined
+  private readonly queues: Queue[] = []
+  private readonly workers = new Map<string, Worker>()
+  private readonly inFlight = new Set<string>()
+  private closed = false
+
+  constructor(readonly settings: Settings, log?: Logger) {
+    this.log = log ?? createLogger(settings)
+  }
+
+  /** The fail-fast producer connection every Queue of this process shares (opened on first use). */
+  get producer(): Redis {
+    this.assertOpen('a Redis connection', false)
+    return this.producerClient ??= createRedis(this.settings, 'producer', this.log)
+  }
+
+  /** The consumer connection every Worker of this process shares (opened on first use). */
+  get consumer(): Redis {
+    this.assertOpen('a Redis connection', true)
+    return this.consumerClient ??= createRedis(this.settings, 'consumer', this.log)
+  }
+
+  /** The process's pg Pool of `settings.dbPool` connections (created on first use; see warmPgPool). */
+  get pool(): pg.Pool {
+    this.assertOpen('a Postgres pool', false)
+    return this.pgPool ??= createPgPool(this.settings, this.log)
+  }
+
+  /** Redis connections this process holds now: compare with `settings.redisConnections`. */
+  get redisConnections(): number {
+    return (this.producerClient ? 1 : 0) + (this.consumerClient ? 1 : 0) + this.workers.size
+  }
+
+  /** A BullMQ Queue on the shared producer connection: no new connection, however many queues. */
+  createQueue(name: string, options: TsqQueueOptions = {}): Queue {
+    const queue = new Queue(name, {...options, connection: this.producer})
+    queue.on('error', error => this.log.error('queue error', {queue: name, err: error}))
+    this.queues.push(queue)
+    return queue
+  }
+
+  /**
+   * A BullMQ Worker for one of `settings.queues`, on the shared consumer connection, with the resolved
+   * concurrency. BullMQ adds one blocking connection, named `bull:<base64 queue>:w:tsq:<dyno>:<pid>:blocking`.
+   */
+  createWorker<DataType = unknown, ResultType = unknown>(
+    name: string, processor: Processor<DataType, ResultType>, options: TsqWorkerOptions = {}): Worker<DataType, ResultType> {
+    const {settings} = this
+    if (!settings.queues.includes(name)) {
+      throw new RuntimeError(`Queue "${name}" is not one this process consumes (${settings.queues.join(', ')}): add it to TSQ_QUEUES, where tsq:doctor counts its connection`, 'TSQ_UNKNOWN_QUEUE')
+    }
+    if (this.workers.has(name)) {
+      throw new RuntimeError(`A worker for queue "${name}" already exists in this process: one Worker per queue, with concurrency from TSQ_CONCURRENCY`, 'TSQ_DUPLICATE_WORKER')
+    }
+    const worker = new Worker<DataType, ResultType>(name, processor, {
+      ...options,
+      connection: this.consumer,
+      concurrency: settings.concurrency ?? 1,
+      name: redisClientName(settings, 'blocking'),
+    })
+    worker.on('error', error => this.log.error('worker error', {queue: name, err: error}))
+    worker.on('active', job => this.inFlight.add(`${name}/${job.id}`))
+    worker.on('completed', job => this.inFlight.delete(`${name}/${job.id}`))
+    worker.on('failed', (job, error) => {
+      if (job) this.inFlight.delete(`${name}/${job.id}`)
+      this.log.warn('job failed', {queue: name, job: job?.id, attempt: job?.attemptsMade, err: error})
+    })
+    this.workers.set(name, worker as unknown as Worker)
+    return worker
+  }
+
+  /** Resolves when every Queue, Worker and client opened so far is connected and ready. */
+  async ready(): Promise<void> {
+    await Promise.all([...this.queues, ...this.workers.values()].map(q => q.waitUntilReady()))
+  }
+
+  /**
+   * Stops every Worker from taking jobs and waits until `deadline` (epoch ms) for the jobs in flight.
+   * A job still running then keeps its Redis lock until it expires, and another worker retries it.
+   */
+  async drainWorkers(deadline: number): Promise<DrainReport> {
+    const closing = Promise.all([...this.workers.values()].map(w => w.close()))
+    const drained = await within(closing, deadline - Date.now())
+    return {drained, abandoned: drained ? [] : [...this.inFlight]}
+  }
+
+  /**
+   * Closes queues, then Redis clients, then the pool, in that order (BullMQ does not close connections it
+   * was given). After a drain that timed out, clients are cut rather than quit: a worker still running a
+   * job would otherwise keep them busy.
+   */
+  async close({force = false}: {force?: boolean} = {}): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await within(Promise.allSettled(this.queues.map(q => q.close())), CLOSE_STEP_MS)
+    for (const client of [this.producerClient, this.consumerClient]) {
+      if (!client) continue
+      if (force || !(await within(client.quit(), CLOSE_STEP_MS))) client.disconnect()
+    }
+    if (this.pgPool && !(await within(this.pgPool.end(), CLOSE_STEP_MS))) {
+      this.log.warn('Postgres pool still had clients checked out at exit')
+    }
+  }
+
+  private assertOpen(what: string, consumer: boolean): void {
+    if (this.closed) throw new RuntimeError(`Cannot open ${what}: this process's tsq connections are closed`, 'TSQ_CLOSED')
+    const role = this.settings.role
+    if (role === 'none' || (consumer && role !== 'worker')) {
+      throw new RuntimeError(`A process with role ${role} holds no ${consumer ? 'consumer' : 'tsq'} connections (tsq:doctor counts none): set TSQ_${typeKey(this.settings.type)}_ROLE`, 'TSQ_ROLE')
+    }
+  }
+}
+
+const byProcess = new WeakMap<Settings, TsqConnections>()
+
+/** The shared connections of the process described by `settings` (one set per settings object). */
+export function connectionsFor(settings: Settings): TsqConnections {
+  let connections = byProcess.get(settings)
+  if (!connections) byProcess.set(settings, connections = new TsqConnections(settings))
+  return connections
+}

@@ -1,0 +1,51 @@
+// One-line logs for Heroku's log router: `tsq <dyno>[<pid>] <message> key=value ...`, info on stdout,
+// warnings and errors on stderr. Every line goes through redactUrl, so a URL with a password never shows.
+import {redactUrl} from '../core/redact.js'
+import type {Settings} from '../core/settings.js'
+
+export type LogFields = Readonly<Record<string, unknown>>
+
+export interface Logger {
+  info(message: string, fields?: LogFields): void
+  warn(message: string, fields?: LogFields): void
+  error(message: string, fields?: LogFields): void
+}
+
+export interface LogSink {
+  stdout(line: string): void
+  stderr(line: string): void
+}
+
+const processSink: LogSink = {
+  stdout: line => process.stdout.write(line),
+  stderr: line => process.stderr.write(line),
+}
+
+/** A logger whose lines name the dyno and pid; `sink` is for tests. */
+export function createLogger(settings: Pick<Settings, 'dyno'>, sink: LogSink = processSink): Logger {
+  const line = (level: string, message: string, fields?: LogFields) =>
+    `${formatLogLine(`tsq ${settings.dyno}[${process.pid}]`, level, message, fields)}\n`
+  return {
+    info: (message, fields) => sink.stdout(line('info', message, fields)),
+    warn: (message, fields) => sink.stderr(line('warn', message, fields)),
+    error: (message, fields) => sink.stderr(line('error', message, fields)),
+  }
+}
+
+/** The text of one log line, without its newline: redacted, and never more than one line. */
+export function formatLogLine(prefix: string, level: string, message: string, fields: LogFields = {}): string {
+  const head = level === 'info' ? `${prefix} ${message}` : `${prefix} ${level}: ${message}`
+  const tail = Object.entries(fields)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => `${key}=${formatValue(value)}`)
+  return redactUrl([head, ...tail].join(' ')).replace(/[\r\n]+/g, ' ')
+}
+
+function formatValue(value: unknown): string {
+  if (value instanceof Error) {
+    const code = (value as {code?: unknown}).code
+    return JSON.stringify(typeof code === 'string' ? `${code}: ${value.message}` : value.message)
+  }
+  const text = typeof value === 'string' ? value : typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value)
+  return /^[^\s"=]+$/.test(text) ? text : JSON.stringify(text)
+}

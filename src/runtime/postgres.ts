@@ -1,0 +1,72 @@
+// Postgres for a tsq process: a pg Pool that holds exactly the `dbPool` connections tsq:doctor predicts,
+// with Heroku's TLS and a `tsq:<dyno>:<pid>` application_name on every connection.
+import pg from 'pg'
+import {redactUrl} from '../core/redact.js'
+import type {Settings} from '../core/settings.js'
+import {pgConnectionOptions} from '../core/tls.js'
+import {createLogger, type Logger} from './log.js'
+import {processName, RuntimeError} from './names.js'
+
+type PgSettings = Pick<Settings, 'dyno' | 'databaseUrl' | 'dbPool'>
+
+// Defaults, in one place. A request or job that cannot get a connection within 10 s gets an error rather
+// than waiting forever (pg's default is 0 = wait forever). With `min = max` idle clients are never evicted,
+// so idleTimeoutMillis only matters for clients above min, of which there are none.
+const CONNECTION_TIMEOUT_MS = 10_000
+const IDLE_TIMEOUT_MS = 30_000
+
+/** pg client options for one connection of this process: URL without ssl params, TLS, application_name. */
+export function pgClientConfig(settings: Pick<Settings, 'dyno' | 'databaseUrl'>): pg.ClientConfig {
+  if (!settings.databaseUrl) {
+    throw new RuntimeError('DATABASE_URL is not set: a Postgres pool or client needs it (heroku addons:create heroku-postgresql)', 'TSQ_NO_DATABASE_URL')
+  }
+  const {connectionString, ssl} = pgConnectionOptions(settings.databaseUrl)
+  return {
+    connectionString,
+    ssl,
+    application_name: processName(settings),
+    connectionTimeoutMillis: CONNECTION_TIMEOUT_MS,
+    // Keeps idle connections alive through NAT and proxy idle timeouts between dyno and database.
+    keepAlive: true,
+  }
+}
+
+/** pg Pool options: `max = min = settings.dbPool`, so the pool holds the predicted budget steadily. */
+export function pgPoolConfig(settings: PgSettings): pg.PoolConfig {
+  if (settings.dbPool < 1) {
+    throw new RuntimeError('This process has no Postgres pool (dbPool is 0 for role none); use createPgClient for a one-off connection', 'TSQ_NO_POOL')
+  }
+  return {...pgClientConfig(settings), max: settings.dbPool, min: settings.dbPool, idleTimeoutMillis: IDLE_TIMEOUT_MS}
+}
+
+/**
+ * A pg Pool of `settings.dbPool` connections (opened on demand; see warmPgPool). An idle client's error
+ * (the server restarted, a network blip) is logged, never thrown: pg removes the client and opens a new one.
+ */
+export function createPgPool(settings: PgSettings, log: Logger = createLogger(settings)): pg.Pool {
+  const pool = new pg.Pool(pgPoolConfig(settings))
+  pool.on('error', error => log.error('idle Postgres client failed; the pool replaces it', {err: error}))
+  return pool
+}
+
+/** A single pg Client with the same TLS and name, for scripts such as a release-phase migration. Not connected. */
+export function createPgClient(settings: Pick<Settings, 'dyno' | 'databaseUrl'>): pg.Client {
+  return new pg.Client(pgClientConfig(settings))
+}
+
+/**
+ * Opens `size` connections (default: the pool's max) and returns them to the pool, so the process holds
+ * what the doctor predicts from boot and a "too many clients" problem shows now rather than under load.
+ */
+export async function warmPgPool(pool: pg.Pool, size: number = pool.options.max): Promise<void> {
+  const results = await Promise.allSettled(Array.from({length: size}, () => pool.connect()))
+  for (const r of results) if (r.status === 'fulfilled') r.value.release()
+  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed.length > 0) {
+    const reason = failed[0]!.reason as Error
+    throw new RuntimeError(
+      `Postgres refused ${failed.length} of the ${size} connections this process is sized for (dbPool): ` +
+      `${redactUrl(String(reason?.message ?? reason))}. Check the plan's connection limit with tsq:doctor.`,
+      'TSQ_PG_WARMUP')
+  }
+}
