@@ -14,7 +14,7 @@ export interface CountSuggestion {
   /** The most dynos of this type that keep every resource within limit − reserve, the other types as
    *  requested; null when no count of this type alone does (the excess comes from elsewhere). */
   largest: number | null
-  /** `heroku tsq:scale TYPE=N[:SIZE] -a APP`, or null with `largest`. */
+  /** `heroku tsq:scale TYPE=N[:SIZE] -a APP`; null when `largest` is null or 0 (scaling a type away is no fix to suggest). */
   command: string | null
 }
 
@@ -53,7 +53,7 @@ export function suggestFixes(assessment: Assessment, changes: readonly ScaleChan
     const largest = largestCount(assessment, c.type)
     const size = c.size ? `:${entry.size}` : ''
     return {type: c.type, requested: entry.quantity, size: entry.size, largest,
-      command: largest === null ? null : `heroku tsq:scale ${c.type}=${largest}${size} -a ${app}`}
+      command: !largest ? null : `heroku tsq:scale ${c.type}=${largest}${size} -a ${app}`}
   })
   const failing = assessment.resources.filter(b => b.status === 'fail')
   const pg = failing.find(b => b.kind === 'postgres')

@@ -14,12 +14,11 @@ export interface ScaleOptions {
   force?: boolean
 }
 
-/** One entry of the batch `PATCH /apps/{app}/formation`: absolute quantity, and the size when it changes. */
+/** One entry of the batch `PATCH /apps/{app}/formation`: absolute quantity, and the size only when it changes. */
 export interface FormationUpdate {
   type: string
   quantity: number
-  /** The new dyno size, or null to leave it as it is. */
-  size: string | null
+  size?: string
 }
 
 /**
@@ -81,9 +80,9 @@ export function diffFormation(current: readonly FormationEntry[], next: readonly
   const updates: FormationUpdate[] = []
   for (const entry of next) {
     const was = current.find(c => c.type === entry.type)
-    const size = was && was.size === entry.size ? null : entry.size
-    if (was && was.quantity === entry.quantity && size === null) continue
-    updates.push({type: entry.type, quantity: entry.quantity, size})
+    const sizeChanged = !was || was.size !== entry.size
+    if (was && was.quantity === entry.quantity && !sizeChanged) continue
+    updates.push({type: entry.type, quantity: entry.quantity, ...(sizeChanged ? {size: entry.size} : {})})
   }
   return updates
 }

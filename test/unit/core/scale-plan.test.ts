@@ -43,12 +43,12 @@ const threeQueues = state({}, {TSQ_QUEUES: 'a,b,c', TSQ_DB_POOL: '1'})
 describe('planScale verdicts', () => {
   const cases: Array<{name: string, state: AppState, args: string[], force?: boolean, verdict: string, status: string, pg?: string, redis?: string, updates?: unknown}> = [
     {name: 'worker=2 fits both limits (pg 15/18, redis 9/18): applied', state: state(), args: ['worker=2'], verdict: 'apply', status: 'warn', pg: 'warn', redis: 'ok',
-      updates: [{type: 'worker', quantity: 2, size: null}]},
+      updates: [{type: 'worker', quantity: 2}]},
     {name: 'worker=3 needs 20 Postgres connections of 18 available: refused', state: state(), args: ['worker=3'], verdict: 'refuse', status: 'fail', pg: 'fail'},
     {name: 'worker=3 with --force: applied despite the Postgres failure', state: state(), args: ['worker=3'], force: true, verdict: 'apply', status: 'fail', pg: 'fail'},
     {name: 'worker=4 with 3 queues needs 21 Redis connections: refused on Redis alone', state: threeQueues, args: ['worker=4'], verdict: 'refuse', status: 'fail', pg: 'ok', redis: 'fail'},
     {name: 'relative worker+1 web-1 gives web=0 worker=2', state: state(), args: ['worker+1', 'web-1'], verdict: 'apply', status: 'ok',
-      updates: [{type: 'web', quantity: 0, size: null}, {type: 'worker', quantity: 2, size: null}]},
+      updates: [{type: 'web', quantity: 0}, {type: 'worker', quantity: 2}]},
     {name: 'web=1:performance-m runs 5 processes per dyno (25 connections): refused', state: state(), args: ['web=1:performance-m'], verdict: 'refuse', status: 'fail', pg: 'fail'},
     {name: 'web=1:performance-m with WEB_CONCURRENCY=1 set keeps 1 process: applied', state: state({}, {WEB_CONCURRENCY: '1'}), args: ['web=1:performance-m'], verdict: 'apply', status: 'ok',
       updates: [{type: 'web', quantity: 1, size: 'performance-m'}]},
@@ -107,7 +107,7 @@ describe('diffFormation', () => {
   it('lists only the entries whose quantity or size changes, with the size only when it changes', () => {
     const current = [{type: 'web', quantity: 1, size: 'standard-1x'}, {type: 'worker', quantity: 1, size: 'standard-1x'}, {type: 'clock', quantity: 1, size: 'basic'}]
     const next = [{type: 'web', quantity: 1, size: 'standard-2x'}, {type: 'worker', quantity: 3, size: 'standard-1x'}, {type: 'clock', quantity: 1, size: 'basic'}]
-    expect(diffFormation(current, next)).toEqual([{type: 'web', quantity: 1, size: 'standard-2x'}, {type: 'worker', quantity: 3, size: null}])
+    expect(diffFormation(current, next)).toEqual([{type: 'web', quantity: 1, size: 'standard-2x'}, {type: 'worker', quantity: 3}])
   })
 })
 
@@ -147,8 +147,14 @@ describe('planScale suggestions, verified by assessing them again', () => {
     })
 
   it('gives a size-changing count suggestion with its size', () => {
+    const counts = plan(state({}, {TSQ_WORKER_DB_POOL: '1'}), ['web=3:standard-2x']).suggestions!.counts
+    // room 18 − worker 1 = 17; a standard-2x web dyno runs 2 processes × pool 5 = 10
+    expect(counts).toEqual([{type: 'web', requested: 3, size: 'standard-2x', largest: 1, command: 'heroku tsq:scale web=1:standard-2x -a demo'}])
+  })
+
+  it('reports 0 as the largest count without suggesting a command that scales the type away', () => {
     const counts = plan(state(), ['web=1:performance-m']).suggestions!.counts
-    expect(counts).toEqual([{type: 'web', requested: 1, size: 'performance-m', largest: 0, command: 'heroku tsq:scale web=0:performance-m -a demo'}])
+    expect(counts).toEqual([{type: 'web', requested: 1, size: 'performance-m', largest: 0, command: null}])
   })
 
   it('says no count of a type fits when the excess comes from another type', () => {
