@@ -1,0 +1,138 @@
+// What tsq:setup writes in --dir: the Procfile (web, worker, release) and, with --local, `.env`. Both are
+// merged line by line into what is there, so comments, order and lines setup does not manage survive. Pure.
+import type {FileChange, SetupProblem, SkippedStep} from './setup-plan-types.js'
+import {type ProcfileEntry, parseProcfile} from './procfile.js'
+
+export const PROCFILE = 'Procfile'
+export const DOTENV = '.env'
+
+/** The process types setup writes, and the package.json script each falls back to. */
+export const MANAGED_TYPES = ['web', 'worker', 'release'] as const
+export type ManagedType = typeof MANAGED_TYPES[number]
+const FROM_SCRIPT: Record<ManagedType, {script: string, command: string}> = {
+  web: {script: 'start', command: 'npm start'},
+  worker: {script: 'worker', command: 'npm run worker'},
+  release: {script: 'release', command: 'npm run release'},
+}
+
+export interface ProcfileIntent {
+  /** The Procfile's text; null when there is none. */
+  existing: string | null
+  /** package.json `scripts`; null without a package.json. */
+  scripts: Readonly<Record<string, string>> | null
+  /** --web, --worker, --release. */
+  commands: Partial<Record<ManagedType, string>>
+  force: boolean
+}
+
+export interface ProcfilePlan {
+  change: FileChange | null
+  skipped: SkippedStep[]
+  problems: SetupProblem[]
+  /** Process types of the Procfile once setup is done (or as it stays). */
+  types: string[]
+}
+
+/**
+ * The Procfile setup would write. A flag sets its type's command; without one an existing line is kept, and
+ * a missing type comes from its package.json script. Lines of other types and comments are kept. Writing
+ * over an existing, different Procfile needs `force`; without it the diff is reported and the file left alone.
+ */
+export function planProcfile(intent: ProcfileIntent): ProcfilePlan {
+  const problems = validateCommands(intent.commands)
+  const skipped: SkippedStep[] = []
+  let existing: ProcfileEntry[] = []
+  try {
+    existing = intent.existing === null ? [] : parseProcfile(intent.existing)
+  } catch (error) {
+    const reason = `${PROCFILE} is left alone: ${(error as Error).message}. Fix or remove it, then run setup again.`
+    return {change: null, skipped: [{kind: 'procfile', reason}], problems, types: []}
+  }
+  const existingTypes = existing.map(e => e.type)
+  if (problems.length > 0) return {change: null, skipped, problems, types: existingTypes}
+
+  const wanted = new Map<string, string>()
+  for (const type of MANAGED_TYPES) {
+    const flag = intent.commands[type]?.trim()
+    const script = FROM_SCRIPT[type]
+    if (flag) {
+      if (existing.find(e => e.type === type)?.command !== flag) wanted.set(type, flag)
+    }
+    else if (!existingTypes.includes(type) && intent.scripts?.[script.script]) wanted.set(type, script.command)
+    else if (!existingTypes.includes(type) && type !== 'release') {
+      skipped.push({kind: 'procfile', reason: `no ${type} process: pass --${type} CMD or add a "${script.script}" script to package.json`})
+    }
+  }
+  const merged = mergeLines(intent.existing, wanted, line => procfileType(line), (type, command) => `${type}: ${command}`)
+  const types = parseProcfile(merged.text).map(e => e.type)
+  if (merged.text === (intent.existing ?? '')) {
+    const reason = types.length === 0 ? `nothing to write in ${PROCFILE}` : `${PROCFILE} already runs ${types.join(', ')}`
+    return {change: null, skipped: [...skipped, {kind: 'procfile', reason}], problems, types}
+  }
+  const change: FileChange = {
+    kind: 'procfile', file: PROCFILE, action: intent.existing === null ? 'create' : 'update',
+    before: intent.existing, after: merged.text, diff: merged.diff,
+  }
+  if (intent.existing !== null && !intent.force) {
+    const reason = `${PROCFILE} differs from what setup would write and is left alone; run again with --force to write it`
+    return {change: null, skipped: [...skipped, {kind: 'procfile', reason, diff: merged.diff}], problems, types: existingTypes}
+  }
+  return {change, skipped, problems, types}
+}
+
+/** `.env` text with these variables set: an existing `KEY=` line is rewritten in place, others appended. */
+export function planDotenv(existing: string | null, vars: Readonly<Record<string, string>>): {text: string, diff: string[]} {
+  return mergeLines(existing, new Map(Object.entries(vars)), dotenvKey, (key, value) => `${key}=${value}`)
+}
+
+function validateCommands(commands: ProcfileIntent['commands']): SetupProblem[] {
+  const problems: SetupProblem[] = []
+  for (const type of MANAGED_TYPES) {
+    const command = commands[type]
+    if (command === undefined) continue
+    if (command.trim() === '' || /[\r\n]/.test(command)) {
+      problems.push({id: 'setup.procfile', blocking: true,
+        message: `--${type} must be a one-line, non-empty command; got ${JSON.stringify(command)}`,
+        fix: `Pass the command as it should run on a ${type} dyno, e.g. --${type} "${FROM_SCRIPT[type].command}"`})
+    }
+  }
+  return problems
+}
+
+function procfileType(line: string): string | null {
+  return /^\s*([A-Za-z0-9_-]+):/.exec(line)?.[1] ?? null
+}
+
+function dotenvKey(line: string): string | null {
+  return /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line)?.[1] ?? null
+}
+
+/**
+ * Rewrites the first line whose key is in `wanted` when its text differs, appends keys that have no line, and
+ * keeps every other line as it is. Returns the text and a diff of it against the original.
+ */
+function mergeLines(existing: string | null, wanted: ReadonlyMap<string, string>, keyOf: (line: string) => string | null,
+  render: (key: string, value: string) => string): {text: string, diff: string[]} {
+  const eol = existing?.includes('\r\n') ? '\r\n' : '\n'
+  const lines = existing === null || existing === '' ? [] : existing.replace(/\r?\n$/, '').split(/\r?\n/)
+  const done = new Set<string>()
+  const out: string[] = []
+  const diff: string[] = []
+  for (const line of lines) {
+    const key = keyOf(line)
+    const value = key === null || done.has(key) ? undefined : wanted.get(key)
+    if (key !== null && value !== undefined) done.add(key)
+    const next = key !== null && value !== undefined ? render(key, value) : line
+    if (next === line) diff.push(` ${line}`)
+    else diff.push(`-${line}`, `+${next}`)
+    out.push(next)
+  }
+  for (const [key, value] of wanted) {
+    if (done.has(key)) continue
+    out.push(render(key, value))
+    diff.push(`+${render(key, value)}`)
+  }
+  if (out.length === 0) return {text: existing ?? '', diff}
+  const text = out.join(eol) + eol
+  return {text: existing !== null && text.replace(/\r?\n$/, '') === existing.replace(/\r?\n$/, '') ? existing : text, diff}
+}

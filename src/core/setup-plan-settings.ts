@@ -1,0 +1,89 @@
+// Choosing TSQ_* values so the formation fits every connection limit with the reserve, and where possible
+// the restart overlap. Values the user set are kept unless the formation does not fit with them. Pure.
+import type {AppState} from './app-state.js'
+import {type AssessOptions, type Assessment, assess} from './assess.js'
+import type {ProcessPlan, ResourceBudget} from './budget.js'
+import {planPools} from './pool-plan.js'
+import {typeKey} from './settings.js'
+import type {SetupProblem, SkippedStep} from './setup-plan-types.js'
+
+export interface SettingsPlan {
+  /** Only the variables whose value changes. */
+  vars: Record<string, string>
+  previous: Record<string, string | null>
+  reasons: string[]
+  skipped: SkippedStep[]
+  problems: SetupProblem[]
+  before: Assessment
+  /** The assessment with `vars` applied: what the doctor will see. */
+  after: Assessment
+}
+
+export function planSettings(state: AppState, live: AssessOptions['live'] = {}): SettingsPlan {
+  const app = state.app
+  const before = assess(state, {live})
+  const plan: SettingsPlan = {vars: {}, previous: {}, reasons: [], skipped: [], problems: [], before, after: before}
+  if (before.problems.length > 0) {
+    const list = before.problems.map(p => `${p.variable}=${JSON.stringify(p.value)} (allowed: ${p.allowed})`).join('; ')
+    plan.problems.push({id: 'settings', blocking: true, message: `Invalid tsq settings on ${app}: ${list}.`,
+      fix: `Correct them with \`heroku config:set VAR=VALUE -a ${app}\` or remove them with \`heroku config:unset VAR -a ${app}\`, then run setup again.`})
+    return plan
+  }
+  const pg = before.resources.find(r => r.kind === 'postgres')
+  const pools = planPools(before)
+  if (!pg) {
+    plan.skipped.push({kind: 'config', reason: 'no Postgres (DATABASE_URL is not set): no pool to size'})
+  } else if (pools.fits === 'unknown') {
+    plan.skipped.push({kind: 'config', reason: `the connection limit of ${pg.plan ?? pg.configVar ?? 'the database'} is not known, so the pools are left as they are`})
+  } else if (pools.fits === 'none') {
+    plan.skipped.push({kind: 'config', reason: `even a Postgres pool of 1 per process does not fit ${describe(pg)}, so the pools are left as they are: smaller pools would slow the app without making it fit`})
+  } else {
+    const kept = pg.status === 'fail' ? [] : before.processes.filter(p => userSet(state.config, p))
+    const keptNames = new Set(kept.flatMap(p => [`TSQ_${typeKey(p.type)}_DB_POOL`, `TSQ_${typeKey(p.type)}_CONCURRENCY`]))
+    for (const [name, value] of Object.entries(pools.vars)) {
+      if (keptNames.has(name) || state.config[name] === value) continue
+      plan.vars[name] = value
+      plan.previous[name] = state.config[name] ?? null
+    }
+    for (const p of kept.filter(p => pools.vars[`TSQ_${typeKey(p.type)}_DB_POOL`] !== undefined)) {
+      const overlap = pools.fits === 'overlap' ? `; a pool of ${pools.pools[p.type]} would also fit a restart's overlap` : ''
+      plan.skipped.push({kind: 'config', reason: `kept your ${p.type} Postgres pool of ${p.dbPool}: it fits the limit with the reserve${overlap}`})
+    }
+  }
+  plan.after = assess(state, {live, config: {...state.config, ...plan.vars}})
+  plan.reasons = reasonsFor(plan, before)
+  return plan
+}
+
+/** Whether the user chose this process's pool: set directly, or (for a worker) through its concurrency. */
+function userSet(config: Readonly<Record<string, string>>, p: ProcessPlan): boolean {
+  const key = typeKey(p.type)
+  const names = [`TSQ_${key}_DB_POOL`, 'TSQ_DB_POOL', ...(p.role === 'worker' ? [`TSQ_${key}_CONCURRENCY`, 'TSQ_CONCURRENCY'] : [])]
+  return names.some(n => config[n] !== undefined && config[n] !== '')
+}
+
+function describe(r: ResourceBudget): string {
+  return `${r.addon ?? r.configVar} (${r.plan ?? 'unknown plan'}, limit ${r.limit ?? 'unknown'}, reserve ${r.reserve})`
+}
+
+function reasonsFor(plan: SettingsPlan, before: Assessment): string[] {
+  const reasons: string[] = []
+  for (const p of plan.after.processes) {
+    const was = before.processes.find(b => b.type === p.type)
+    const key = typeKey(p.type)
+    if (plan.vars[`TSQ_${key}_DB_POOL`] !== undefined && was) {
+      reasons.push(`${p.type}: Postgres pool ${was.dbPool} → ${p.dbPool} per process (${p.dynos} dynos × ${p.processesPerDyno} processes = ${p.dynos * p.processesPerDyno * p.dbPool} connections)`)
+    }
+    if (plan.vars[`TSQ_${key}_CONCURRENCY`] !== undefined && was) {
+      reasons.push(`${p.type}: concurrency ${was.concurrency} → ${p.concurrency}, so no job waits for a Postgres connection`)
+    }
+  }
+  const pgBefore = before.resources.find(r => r.kind === 'postgres')
+  const pgAfter = plan.after.resources.find(r => r.kind === 'postgres')
+  if (reasons.length > 0 && pgBefore && pgAfter) {
+    const overlap = 2 * pgAfter.demand <= (pgAfter.limit ?? 0) ? 'even while old and new dynos overlap on restart' : 'the limit, though not a restart\'s overlap'
+    const was = pgBefore.status === 'fail' ? `, over the ${pgBefore.available} available,` : ''
+    reasons.push(`Postgres ${describe(pgAfter)}: demand ${pgBefore.demand}${was} → ${pgAfter.demand}, which fits ${overlap}`)
+  }
+  return reasons
+}
