@@ -1,0 +1,27 @@
+import {describe, expect, it} from 'vitest'
+import {createLogger} from '../../../src/runtime/index.js'
+import {formatLogLine} from '../../../src/runtime/log.js'
+
+describe('runtime log lines', () => {
+  it('masks a URL password, in the message and in an error field', () => {
+    const line = formatLogLine('tsq web.1[1]', 'error', 'cannot reach redis://:hunter22@host:6379',
+      {err: new Error('connect postgres://u:pw-secret@db:5432/x failed')})
+    expect(line).not.toMatch(/hunter22|pw-secret/)
+    expect(line).toContain('redis://:*****@host:6379')
+  })
+
+  it('keeps a multi-line message or field on one line', () => {
+    expect(formatLogLine('tsq web.1[1]', 'info', 'a\nb', {detail: 'c\nd'})).not.toContain('\n')
+  })
+
+  it('writes info to stdout and warnings and errors to stderr, each line naming dyno and pid', () => {
+    const out: string[] = []
+    const err: string[] = []
+    const log = createLogger({dyno: 'worker.2'}, {stdout: l => out.push(l), stderr: l => err.push(l)})
+    log.info('ready', {redis: '4/4'})
+    log.warn('slow')
+    log.error('broken')
+    expect(out).toEqual([`tsq worker.2[${process.pid}] ready redis=4/4\n`])
+    expect(err).toEqual([`tsq worker.2[${process.pid}] warn: slow\n`, `tsq worker.2[${process.pid}] error: broken\n`])
+  })
+})
