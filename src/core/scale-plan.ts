@@ -70,7 +70,7 @@ export function planScale(state: AppState, changes: readonly ScaleChange[], opti
   if (verdict === 'apply' && blocking.length > 0 && !forced) verdict = 'refuse'
 
   const warnings = budgetWarnings(state, assessment, blocking)
-  if (forced) warnings.unshift(`--force: scaling although ${blocking.map(b => describe(b)).join(' and ')}; connections will be refused once the dynos start`)
+  if (forced) warnings.unshift(`--force: scaling although ${blocking.map(b => describeOverLimit(b)).join(' and ')}; connections will be refused once the dynos start`)
   const suggestions = failing.length > 0 ? suggestFixes(assessment, changes) : null
   return {app: state.app, current: state.formation, formation, updates, assessment, budgets, status, verdict, forced, blocking, warnings, suggestions}
 }
@@ -87,9 +87,14 @@ export function diffFormation(current: readonly FormationEntry[], next: readonly
   return updates
 }
 
+/** `Postgres postgresql-curved-1`, for messages. */
+export function resourceName(b: Pick<ResourceBudget, 'kind' | 'addon' | 'configVar'>): string {
+  return `${b.kind === 'postgres' ? 'Postgres' : 'Redis'} ${b.addon ?? b.configVar ?? ''}`.trim()
+}
+
 /** `Postgres postgresql-curved-1 would need 26 connections, over the 18 available (limit 20 − reserve 2)`. */
-export function describe(b: ResourceBudget): string {
-  const name = `${b.kind === 'postgres' ? 'Postgres' : 'Redis'} ${b.addon ?? b.configVar ?? ''}`.trim()
+export function describeOverLimit(b: ResourceBudget): string {
+  const name = resourceName(b)
   if (b.limit === null || b.available === null) return `${name} would need ${b.demand} connections (limit unknown)`
   return `${name} would need ${b.demand} connections, over the ${b.available} available (limit ${b.limit} − reserve ${b.reserve})`
 }
@@ -97,8 +102,8 @@ export function describe(b: ResourceBudget): string {
 function budgetWarnings(state: AppState, assessment: Assessment, blocking: readonly ResourceBudget[]): string[] {
   const warnings: string[] = []
   for (const b of assessment.resources) {
-    const name = `${b.kind === 'postgres' ? 'Postgres' : 'Redis'} ${b.addon ?? b.configVar ?? ''}`.trim()
-    if (b.status === 'fail' && !blocking.includes(b)) warnings.push(`${describe(b)}; this change does not add to it, so it is not refused`)
+    const name = resourceName(b)
+    if (b.status === 'fail' && !blocking.includes(b)) warnings.push(`${describeOverLimit(b)}; this change does not add to it, so it is not refused`)
     if (b.status === 'warn' && b.limit === null) warnings.push(`${name}: the plan's connection limit is unknown (${b.plan ?? 'no add-on'}), so ${b.demand} connections could not be checked`)
     if (b.status === 'warn' && b.limit !== null) {
       warnings.push(`${name}: ${b.demand} connections fit the limit of ${b.limit}, but not twice over: while old and new dynos overlap during a restart (up to 30 s) the app can hit the limit`)

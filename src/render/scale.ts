@@ -3,7 +3,7 @@ import type {FormationEntry} from '../core/app-state.js'
 import type {Assessment} from '../core/assess.js'
 import {type DoctorResource, buildDoctorReport} from '../core/doctor.js'
 import {renderFormation} from '../core/formation.js'
-import {type ScalePlan, describe} from '../core/scale-plan.js'
+import {type ScalePlan, describeOverLimit, resourceName} from '../core/scale-plan.js'
 import {renderResource} from './doctor.js'
 import {type Style, paint} from './style.js'
 
@@ -15,6 +15,8 @@ export interface ScaleResult {
   dryRun: boolean
   /** `apply`, `refuse` or `unchanged`; null without arguments. */
   verdict: ScalePlan['verdict'] | null
+  /** Applied only because of --force. */
+  forced: boolean
   /** The formation the budget is for: after the change, whether applied or not. */
   formation: Array<{type: string, quantity: number, size: string}>
   /** The formation before the command ran. */
@@ -31,7 +33,7 @@ export function scaleResult(input: {applied: boolean, dryRun: boolean, assessmen
   const {plan, assessment} = input
   const entries = (formation: readonly FormationEntry[]) => formation.map(f => ({type: f.type, quantity: f.quantity, size: f.size}))
   return {
-    app: assessment.app, applied: input.applied, dryRun: input.dryRun, verdict: plan?.verdict ?? null,
+    app: assessment.app, applied: input.applied, dryRun: input.dryRun, verdict: plan?.verdict ?? null, forced: input.applied && (plan?.forced ?? false),
     formation: entries(assessment.formation), previous: entries(input.previous),
     budget: buildDoctorReport(assessment, []).resources,
     warnings: plan ? [...plan.warnings] : [],
@@ -61,7 +63,7 @@ export function renderHeadline(style: Style, plan: ScalePlan, outcome: Pick<Scal
 
 /** Why a scale is refused, for the error oclif prints (and the hint to override it). */
 export function renderRefusal(plan: ScalePlan): string {
-  return `Not scaled: ${plan.blocking.map(b => describe(b)).join('; ')}.`
+  return `Not scaled: ${plan.blocking.map(b => describeOverLimit(b)).join('; ')}.`
 }
 
 /** The largest counts, the pools and the other ways out, for a requested formation that fails. */
@@ -80,7 +82,7 @@ export function renderSuggestions(style: Style, plan: ScalePlan): string {
       `  ${s.pools.command}`, '  then run this command again (setting config vars restarts the dynos)')
   }
   for (const alt of s.alternatives) {
-    const name = `${alt.kind === 'postgres' ? 'Postgres' : 'Redis'} ${alt.addon ?? ''}`.trim()
+    const name = resourceName({kind: alt.kind, addon: alt.addon, configVar: null})
     out.push('', alt.noPoolFix ? `${name}: ${alt.noPoolFix}. Instead:` : `${name}: other ways out:`, ...alt.fixes.map(f => `  - ${f}`))
   }
   if (plan.verdict === 'refuse') out.push('', 'Or pass --force to scale anyway.')

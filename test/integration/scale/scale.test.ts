@@ -145,6 +145,14 @@ describe('tsq:scale refuses a change over a limit', () => {
     expect(run.stderr).toContain('Warning: --force: scaling although Postgres')
   })
 
+  it('with --force --json reports the change as applied and forced, with the failing budget', async () => {
+    const f = await start(smallApp())
+    const run = await scale(f, 'worker=3', '--force', '--json')
+    expect(run.code).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({applied: true, forced: true, budget: [{kind: 'postgres', demand: 20, status: 'fail'}, {kind: 'redis'}]})
+    expect(f.mutations()).toHaveLength(1)
+  })
+
   it('with --json prints one JSON document with applied false and still exits 1', async () => {
     const f = await start(smallApp())
     const run = await scale(f, 'worker=3', '--json')
