@@ -37,7 +37,7 @@ export function checkConnections(ctx: CheckContext, kind: ResourceKind): Check |
     return warn(id, `${TITLE[kind]} connection limit unknown: ${why}. Demand is ${b.demand} (${parts}); it is not checked against a guess`,
       ctx.live ? `look up the plan's connection limit and keep demand at most that minus the reserve of ${b.reserve}` : `${heroku(ctx, 'tsq:doctor --live')} reads the limit from the server`)
   }
-  const limit = `limit ${b.limit} (from ${b.limitSource ?? 'the plan'})`
+  const limit = `limit ${b.limit} (source: ${b.limitSource ?? 'the plan'})`
   if (b.demand > b.available) {
     return fail(id, `${TITLE[kind]} needs ${b.demand} connections (${parts}) but only ${b.available} are available: ${limit} minus a reserve of ${b.reserve} for one-off dynos, release phase and consoles`,
       fixesForOver(ctx, b, 'limit').join('; or '))
@@ -58,7 +58,8 @@ function fixesForOver(ctx: CheckContext, b: ResourceBudget, target: 'limit' | 'o
   if (b.kind === 'postgres') {
     const plan = planPools(assessment)
     const reaches = target === 'limit' ? plan.fits === 'limit' || plan.fits === 'overlap' : plan.fits === 'overlap'
-    if (reaches && Object.keys(plan.vars).length > 0) fixes.push(`${fixSetVars(ctx, plan.vars)} (the largest pools that fit)`)
+    const label = plan.fits === 'overlap' ? 'the largest pools that fit, even while old and new dynos overlap' : 'the largest pools that fit'
+    if (reaches && Object.keys(plan.vars).length > 0) fixes.push(`${fixSetVars(ctx, plan.vars)} (${label})`)
   }
   const room = target === 'limit' ? b.available ?? 0 : Math.floor((b.limit ?? 0) / 2)
   for (const p of assessment.processes) {
@@ -151,6 +152,10 @@ export function checkRestartOverlap(ctx: CheckContext): Check | null {
   const line = (b: ResourceBudget) => `${TITLE[b.kind]} 2 × ${b.demand} = ${2 * b.demand} ${2 * b.demand > b.limit! ? '>' : '≤'} limit ${b.limit}`
   const unknown = resources.filter(b => b.limit === null).map(b => `${TITLE[b.kind]} not checked (limit unknown)`)
   if (over.length === 0) return ok('restart.overlap', `Old and new dynos fit together during a restart: ${[...known.map(line), ...unknown].join('; ')}`)
+  // A resource already over its limit has its fix in its connections check; repeating it here adds nothing.
+  const fixes = over.flatMap(b => b.available !== null && b.demand > b.available
+    ? [`first fix ${b.kind}.connections (demand is over the limit even without a restart)`]
+    : fixesForOver(ctx, b, 'overlap'))
   return warn('restart.overlap', `During a restart or deploy old and new dynos overlap for up to 30 s and can hit the limit: ${over.map(line).join('; ')}`,
-    over.flatMap(b => fixesForOver(ctx, b, 'overlap')).join('; or '))
+    fixes.join('; or '))
 }

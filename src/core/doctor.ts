@@ -75,3 +75,26 @@ export function buildDoctorReport(assessment: Assessment, checks: readonly Check
     mode,
   }
 }
+
+/**
+ * What the doctor could not check, one line each, for stderr in `--json` mode (the human output shows the
+ * same in its checks): limits it does not know (naming the plan), sharing apps it could not read, servers
+ * it could not measure.
+ */
+export function doctorWarnings(state: AppState, report: DoctorReport): string[] {
+  const title = {postgres: 'Postgres', redis: 'Redis'} as const
+  const lines: string[] = []
+  for (const r of report.resources) {
+    if (r.limit === null) {
+      lines.push(r.plan
+        ? `${title[r.kind]} plan ${r.plan} has no known connection limit: limit is null and demand ${r.demand} is not checked`
+        : `${title[r.kind]} at ${r.configVar ?? 'its URL'} is not from an add-on: its connection limit is unknown`)
+    }
+    if (r.live?.error) lines.push(`${title[r.kind]} not measured: ${r.live.error}`)
+  }
+  for (const [addonId, apps] of Object.entries(state.sharing)) {
+    const addon = state.addons.find(a => a.id === addonId)?.name ?? addonId
+    for (const s of apps) if (s.error) lines.push(`${s.app} shares ${addon} but could not be read, so its connections are not counted: ${s.error}`)
+  }
+  return lines
+}
