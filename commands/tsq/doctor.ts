@@ -1,0 +1,61 @@
+import {flags} from '@heroku-cli/command'
+import {Flags, ux} from '@oclif/core'
+import {TsqCommand} from '../../src/cli/base-command.js'
+import {measureLive, readLocalApp} from '../../src/cli/local.js'
+import type {AppState} from '../../src/core/app-state.js'
+import {type DoctorReport, diagnose, doctorWarnings} from '../../src/core/doctor.js'
+import {createPlatform, inspectApp} from '../../src/platform/index.js'
+import {renderDoctor} from '../../src/render/doctor.js'
+import {wantsColor} from '../../src/render/style.js'
+
+export default class Doctor extends TsqCommand {
+  static override description = 'check that an app\'s web and worker processes fit its Redis and Postgres connection limits'
+  static override examples = [
+    '$ heroku tsq:doctor -a example-app',
+    '$ heroku tsq:doctor -a example-app --live --json',
+    '$ heroku tsq:doctor --local --dir examples/web-worker --formation web=2,worker=1',
+  ]
+
+  static override flags = {
+    app: flags.app(),
+    remote: flags.remote(),
+    live: Flags.boolean({description: 'also connect to Redis and Postgres with the app\'s credentials and compare live connections with the prediction'}),
+    local: Flags.boolean({description: 'judge a local directory (Procfile, .env) against the local Redis and Postgres; no Heroku; implies --live'}),
+    dir: Flags.string({description: 'directory with the Procfile and .env (with --local; default: the current directory)', dependsOn: ['local']}),
+    formation: Flags.string({description: 'dynos per process type (with --local), as tsq:scale takes them: web=2,worker=1', dependsOn: ['local']}),
+  }
+
+  public async run(): Promise<DoctorReport> {
+    const {flags} = await this.parse(Doctor)
+    const local = flags.local
+    const state = local ? (await readLocalApp({dir: flags.dir ?? '.', formation: flags.formation, env: process.env})).state : await this.inspect(flags.app)
+    this.learnSecrets(state.config)
+    for (const apps of Object.values(state.sharing)) for (const s of apps) if (s.config) this.learnSecrets(s.config)
+    const live = local || flags.live
+    let measurements
+    if (live) {
+      ux.action.start('Measuring Redis and Postgres connections', undefined, {stdout: false})
+      measurements = await measureLive(state.config)
+      ux.action.stop()
+    }
+    const {report} = diagnose(state, {local, live, measurements})
+    if (this.jsonEnabled()) for (const line of doctorWarnings(state, report)) this.warn(line)
+    else this.log(renderDoctor(report, {color: wantsColor(process.env, Boolean(process.stdout.isTTY))}))
+    // Exit 1 on a failing check without throwing, so `--json` still prints the report (an oclif exit error would
+    // replace it with an error document); oclif and the heroku CLI both leave process.exitCode as it is.
+    if (!report.ok) process.exitCode = 1
+    return report
+  }
+
+  private async inspect(app: string | undefined): Promise<AppState> {
+    if (!app) this.error('No app specified: use -a APP or -r REMOTE (or --local for a local directory)', {exit: 1})
+    ux.action.start(`Inspecting ⬢ ${app}`, undefined, {stdout: false})
+    // Stage messages only on a terminal: without one the spinner prints each status on the same line.
+    const onProgress = process.stderr.isTTY ? (e: {message: string}) => {
+      ux.action.status = e.message
+    } : undefined
+    const state = await inspectApp(createPlatform(this.heroku), app, {onProgress})
+    ux.action.stop()
+    return state
+  }
+}

@@ -1,0 +1,93 @@
+// The I/O shell of `tsq:doctor --local`: reads the Procfile and .env of a directory, merges them with the
+// process environment, and builds the AppState the pure core judges (no Heroku at all); and the live
+// measurement `--local` and `--live` share.
+import {readFile} from 'node:fs/promises'
+import {basename, join, resolve} from 'node:path'
+import type {AppState, FormationEntry} from '../core/app-state.js'
+import type {LiveMeasurement} from '../core/budget.js'
+import type {ResourceKind} from '../core/catalogue.js'
+import {applyScale, parseScaleArgs} from '../core/formation.js'
+import {localAppState, localFormation, parseDotenv, parseProcfile} from '../core/procfile.js'
+import {findRedisUrl} from '../core/settings.js'
+import {measurePostgres, measureRedis} from '../probe/index.js'
+
+/** Where --local looks when neither .env nor the environment names a server (spec §4). */
+export const LOCAL_DEFAULTS = {
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  DATABASE_URL: 'postgres://127.0.0.1:5432/postgres',
+} as const
+
+export interface LocalOptions {
+  /** Directory holding the Procfile and .env. */
+  dir: string
+  /** `web=2,worker=1` (the tsq:scale grammar); default one dyno per Procfile type. */
+  formation?: string
+  /** The process environment; .env values win over it, as `heroku local` does. */
+  env: Readonly<Record<string, string | undefined>>
+}
+
+export interface LocalApp {
+  state: AppState
+  /** Which URL variables were filled with LOCAL_DEFAULTS because nothing set them. */
+  defaulted: string[]
+  hasProcfile: boolean
+  hasDotenv: boolean
+}
+
+/** Reads a local directory into an AppState; a missing .env is fine, a missing Procfile needs --formation. */
+export async function readLocalApp(options: LocalOptions): Promise<LocalApp> {
+  const [procfile, dotenv] = await Promise.all([readOptional(join(options.dir, 'Procfile')), readOptional(join(options.dir, '.env'))])
+  const config: Record<string, string> = {}
+  for (const [k, v] of Object.entries(options.env)) if (v !== undefined) config[k] = v
+  Object.assign(config, dotenv === null ? {} : parseDotenv(dotenv))
+  const defaulted: string[] = []
+  if (!findRedisUrl(config)) defaulted.push('REDIS_URL')
+  if (!config.DATABASE_URL) defaulted.push('DATABASE_URL')
+  for (const name of defaulted) config[name] = LOCAL_DEFAULTS[name as keyof typeof LOCAL_DEFAULTS]
+  const formation = localFormationOf(procfile, options)
+  const state = localAppState(basename(resolve(options.dir)), config, formation)
+  return {state, defaulted, hasProcfile: procfile !== null, hasDotenv: dotenv !== null}
+}
+
+function localFormationOf(procfile: string | null, options: LocalOptions): FormationEntry[] {
+  const changes = options.formation === undefined ? [] : parseScaleArgs([options.formation])
+  if (procfile !== null) {
+    let entries
+    try {
+      entries = parseProcfile(procfile)
+    } catch (error) {
+      throw new Error(`${join(options.dir, 'Procfile')}: ${error instanceof Error ? error.message : String(error)}`)
+    }
+    return applyScale(localFormation(entries), changes)
+  }
+  if (changes.length === 0) {
+    throw new Error(`No Procfile in ${options.dir}: write one (web: <command>, worker: <command>) or pass --formation web=1,worker=1`)
+  }
+  const relative = changes.find(c => c.op !== '=')
+  if (relative) throw new Error(`"${relative.arg}": without a Procfile, --formation needs absolute counts (TYPE=N)`)
+  return changes.map(c => ({type: c.type, quantity: c.quantity, size: c.size ?? ''}))
+}
+
+async function readOptional(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw error
+  }
+}
+
+/**
+ * Measures, concurrently, the Redis and Postgres the runtime would connect to with these config vars (the
+ * app's own credentials). A resource without a URL is not measured (null); failures come back in `error`.
+ */
+export async function measureLive(config: Readonly<Record<string, string>>, timeoutMs?: number): Promise<Record<ResourceKind, LiveMeasurement | null>> {
+  const redis = findRedisUrl(config)
+  const database = config.DATABASE_URL
+  const options = timeoutMs === undefined ? {} : {timeoutMs}
+  const [r, p] = await Promise.all([
+    redis ? measureRedis(redis.url, options) : null,
+    database ? measurePostgres(database, options) : null,
+  ])
+  return {redis: r, postgres: p}
+}
