@@ -31,6 +31,8 @@ export const ROUTES: Array<[method: string, path: RegExp, handler: Handler]> = [
   ['GET', route(`/addons/${SEG}`), ctx => ({body: addonShape(ctx.state, addonOf(ctx), expands(ctx))})],
   ['GET', route(`/addons/${SEG}/addon-attachments`), ctx =>
     ({list: ctx.state.attachmentsOfAddon(addonOf(ctx)).map(t => attachmentShape(ctx.state, t, inclusions(ctx)))})],
+  ['GET', /^\/addon-attachments$/, ctx => ({list: ctx.state.attachments.filter(t => !ctx.state.app(t.appId).forbidden)
+    .map(t => attachmentShape(ctx.state, t, inclusions(ctx)))})],
   ['POST', /^\/addon-attachments$/, createAttachment],
   ['GET', route(`/apps/${SEG}/config-vars`), ctx => ({body: ctx.state.configVars(appOf(ctx).id)})],
   ['PATCH', route(`/apps/${SEG}/config-vars`), patchConfigVars],

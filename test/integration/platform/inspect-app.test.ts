@@ -1,0 +1,165 @@
+// inspectApp against the fake Platform API over real HTTP: the exact AppState for each of the issue's scenarios.
+
+import {afterEach, describe, expect, test} from 'vitest'
+
+import type {AppState} from '../../../src/core/app-state.js'
+import {inspectApp, UNKNOWN_SHARING_APP} from '../../../src/platform/index.js'
+import {type FakeApi, type Scenario, startFakeApi} from '../../helpers/fake-api.js'
+import {createFakePlatform} from '../../helpers/fake-api-client.js'
+import * as scenarios from '../../helpers/scenarios.js'
+import {APP, PG_ADDON, REDIS_ADDON, STAGING, URLS} from '../../helpers/scenarios.js'
+
+let fake: FakeApi | undefined
+afterEach(async () => {
+  await fake?.close()
+  fake = undefined
+})
+
+async function inspect(scenario: Scenario, app = APP): Promise<{state: AppState, fake: FakeApi}> {
+  fake = await startFakeApi(scenario)
+  const {platform} = await createFakePlatform(fake)
+  return {state: await inspectApp(platform, app), fake}
+}
+
+const id = (f: FakeApi, addon: string) => f.state.addon(addon).id
+const attachmentId = (f: FakeApi, app: string, name: string) =>
+  f.state.attachments.find(t => t.appId === f.state.app(app).id && t.name === name)!.id
+
+function redisAddon(f: FakeApi, plan = 'heroku-redis:mini') {
+  return {id: id(f, REDIS_ADDON), name: REDIS_ADDON, service: 'heroku-redis', plan, configVars: ['REDIS_URL'], billingApp: APP, state: 'provisioned'}
+}
+function pgAddon(f: FakeApi, plan = 'heroku-postgresql:essential-0', billingApp = APP) {
+  return {id: id(f, PG_ADDON), name: PG_ADDON, service: 'heroku-postgresql', plan, configVars: ['DATABASE_URL'], billingApp, state: 'provisioned'}
+}
+function attachment(f: FakeApi, addon: string, name: string, app = APP) {
+  return {id: attachmentId(f, app, name), name, addonId: id(f, addon), addonName: addon, app, namespace: null, configVars: [`${name}_URL`]}
+}
+const WEB_AND_WORKER = [{type: 'web', quantity: 2, size: 'standard-2x'}, {type: 'worker', quantity: 1, size: 'standard-1x'}]
+const BASE_CONFIG = {NODE_ENV: 'production', SESSION_SECRET: scenarios.SENTINELS.sessionSecret}
+
+describe('inspectApp', () => {
+  test('Heroku Redis mini + Postgres essential-0: add-ons, attachments, config, lower-cased sizes, Data API limit', async () => {
+    const {state, fake: f} = await inspect(scenarios.herokuRedisAndPostgres())
+    expect(state).toEqual({
+      app: APP,
+      generation: 'cedar',
+      addons: [redisAddon(f), pgAddon(f)],
+      attachments: [attachment(f, REDIS_ADDON, 'REDIS'), attachment(f, PG_ADDON, 'DATABASE')],
+      config: {...BASE_CONFIG, REDIS_URL: URLS.heroku_redis, DATABASE_URL: URLS.postgres},
+      formation: WEB_AND_WORKER,
+      sharing: {[id(f, REDIS_ADDON)]: [], [id(f, PG_ADDON)]: []},
+      dataApi: {[id(f, PG_ADDON)]: {used: 7, limit: 20, error: null}},
+    } satisfies AppState)
+  })
+
+  test('asks for add-on service/plan expansion and attachment config vars with the 3.sdk variant', async () => {
+    const {fake: f} = await inspect(scenarios.herokuRedisAndPostgres())
+    const addons = f.requests.find(r => r.path === `/apps/${APP}/addons`)!
+    const attachments = f.requests.find(r => r.path === `/apps/${APP}/addon-attachments`)!
+    expect([addons.headers.accept, addons.headers['accept-expansion']])
+      .toEqual(['application/vnd.heroku+json; version=3.sdk', 'addon_service,plan'])
+    expect([attachments.headers.accept, attachments.headers['accept-inclusion']])
+      .toEqual(['application/vnd.heroku+json; version=3.sdk', 'addon:plan,config_vars'])
+    expect(f.mutations()).toEqual([])
+  })
+
+  test('Redis Cloud only: REDISCLOUD attachment, no REDIS_URL, no Data API call', async () => {
+    const {state, fake: f} = await inspect(scenarios.redisCloudOnly())
+    const addon = 'rediscloud-rigid-67890'
+    expect(state.addons).toEqual([{id: id(f, addon), name: addon, service: 'rediscloud', plan: 'rediscloud:30',
+      configVars: ['REDISCLOUD_URL'], billingApp: APP, state: 'provisioned'}])
+    expect(state.attachments).toEqual([attachment(f, addon, 'REDISCLOUD')])
+    expect(state.config).toEqual({...BASE_CONFIG, REDISCLOUD_URL: URLS.rediscloud})
+    expect(state.sharing).toEqual({[id(f, addon)]: []})
+    expect(state.dataApi).toEqual({})
+    expect(f.requests.some(r => r.path.startsWith('/client/'))).toBe(false)
+  })
+
+  test('Redis To Go: REDISTOGO attachment and REDISTOGO_URL', async () => {
+    const {state, fake: f} = await inspect(scenarios.redisToGo())
+    const addon = 'redistogo-shaped-24680'
+    expect(state.addons).toEqual([{id: id(f, addon), name: addon, service: 'redistogo', plan: 'redistogo:nano',
+      configVars: ['REDISTOGO_URL'], billingApp: APP, state: 'provisioned'}])
+    expect(state.config).toEqual({...BASE_CONFIG, REDISTOGO_URL: URLS.redistogo})
+  })
+
+  test('a worker type at 0 dynos is reported with quantity 0', async () => {
+    const {state} = await inspect(scenarios.workerScaledToZero())
+    expect(state.formation).toEqual([{type: 'web', quantity: 2, size: 'standard-2x'}, {type: 'worker', quantity: 0, size: 'standard-1x'}])
+  })
+
+  test('a database attached to a staging app: the staging app config and formation are read', async () => {
+    const {state, fake: f} = await inspect(scenarios.sharedDatabase())
+    expect(state.sharing).toEqual({
+      [id(f, REDIS_ADDON)]: [],
+      [id(f, PG_ADDON)]: [{app: STAGING,
+        config: {NODE_ENV: 'staging', TSQ_CONCURRENCY: '3', DATABASE_URL: URLS.postgres},
+        formation: [{type: 'web', quantity: 1, size: 'basic'}, {type: 'worker', quantity: 1, size: 'basic'}],
+        error: null}],
+    })
+  })
+
+  test('a 403 on the sharing app becomes a SharingApp error instead of a failure', async () => {
+    const {state, fake: f} = await inspect(scenarios.forbiddenSharingApp())
+    const shared = state.sharing[id(f, PG_ADDON)]
+    expect(shared).toHaveLength(1)
+    expect(shared![0]).toMatchObject({app: STAGING, config: null, formation: null})
+    expect(shared![0]!.error).toContain(`You do not have access to app ${STAGING} (403)`)
+    expect(state.formation).toEqual(WEB_AND_WORKER)
+  })
+
+  test('a database billed to another app is included from the attachments, with its owner as billing app', async () => {
+    const {state, fake: f} = await inspect(scenarios.databaseBilledElsewhere())
+    expect(state.addons).toEqual([redisAddon(f), pgAddon(f, 'heroku-postgresql:essential-0', 'example-app-db-owner')])
+    expect(state.sharing[id(f, PG_ADDON)]).toEqual([{app: 'example-app-db-owner', config: {DATABASE_URL: URLS.postgres}, formation: [], error: null}])
+    expect(state.dataApi[id(f, PG_ADDON)]).toEqual({used: 7, limit: 20, error: null})
+  })
+
+  test('plans the catalogue does not know are passed through unchanged', async () => {
+    const {state, fake: f} = await inspect(scenarios.unknownPlans())
+    expect(state.addons).toEqual([redisAddon(f, 'heroku-redis:premium-42'), pgAddon(f, 'heroku-postgresql:mystery-9')])
+  })
+
+  test('more than one page of add-ons and attachments: every page is fetched through Next-Range', async () => {
+    const {state, fake: f} = await inspect(scenarios.manyAddons(6, 3))
+    expect(state.addons.map(a => a.name)).toEqual([REDIS_ADDON, PG_ADDON, ...[1, 2, 3, 4, 5, 6].map(i => `papertrail-quiet-${1000 + i}`)])
+    expect(state.attachments).toHaveLength(8)
+    const addonPages = f.requests.filter(r => r.path === `/apps/${APP}/addons`)
+    expect(addonPages.map(r => [r.status, r.headers.range ?? null])).toEqual([
+      [206, null],
+      [206, `id ]${id(f, 'papertrail-quiet-1001')}..; max=3`],
+      [200, `id ]${id(f, 'papertrail-quiet-1004')}..; max=3`],
+    ])
+  })
+
+  test('an app given by id is reported by name, and its own attachments are not counted as sharing', async () => {
+    const f0 = await startFakeApi(scenarios.sharedDatabase())
+    fake = f0
+    const {platform} = await createFakePlatform(f0)
+    const state = await inspectApp(platform, f0.state.app(APP).id)
+    expect(state.app).toBe(APP)
+    expect(state.sharing[id(f0, PG_ADDON)]!.map(s => s.app)).toEqual([STAGING])
+  })
+
+  test('a Data API failure is recorded for the database and the rest of the state is still returned', async () => {
+    fake = await startFakeApi(scenarios.herokuRedisAndPostgres())
+    fake.failNext({path: `/client/v11/databases/${PG_ADDON}`, status: 404, body: {id: 'not_found', message: 'That database was not found.'}})
+    const {platform} = await createFakePlatform(fake)
+    const state = await inspectApp(platform, APP)
+    const limit = state.dataApi[id(fake, PG_ADDON)]!
+    expect([limit.used, limit.limit]).toEqual([null, null])
+    expect(limit.error).toContain('That database was not found.')
+    expect(state.formation).toEqual(WEB_AND_WORKER)
+  })
+
+  test('when the apps sharing an add-on cannot be listed, one unknown SharingApp carries the reason', async () => {
+    fake = await startFakeApi(scenarios.herokuRedisAndPostgres())
+    fake.failNext({path: `/addons/${id(fake, REDIS_ADDON)}/addon-attachments`, status: 403,
+      body: {id: 'forbidden', message: 'You do not have access to this add-on.'}})
+    const {platform} = await createFakePlatform(fake)
+    const state = await inspectApp(platform, APP)
+    const shared = state.sharing[id(fake, REDIS_ADDON)]!
+    expect(shared.map(s => [s.app, s.config, s.formation])).toEqual([[UNKNOWN_SHARING_APP, null, null]])
+    expect(shared[0]!.error).toContain('You do not have access to this add-on.')
+  })
+})
