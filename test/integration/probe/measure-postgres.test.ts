@@ -138,6 +138,14 @@ describe('measurePostgres failures never carry the password', () => {
     expect(JSON.stringify(measured)).not.toContain(SENTINEL)
   })
 
+  it('reports a TLS failure (sslmode=verify-full to a server without TLS) with host and port', async () => {
+    const s = await cluster({password: SENTINEL})
+    const m = await measurePostgres(`${s.url}?sslmode=verify-full`)
+    expect(m.connections).toBeNull()
+    expect(m.error).toMatch(new RegExp(`^cannot measure Postgres at 127\\.0\\.0\\.1:${s.port}: .*SSL`))
+    expect(JSON.stringify(m)).not.toContain(SENTINEL)
+  })
+
   it('gives up on a server that accepts TCP but never answers, within timeoutMs', async () => {
     const silent: Server = createServer(() => {})
     await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve))

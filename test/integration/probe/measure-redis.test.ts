@@ -148,6 +148,14 @@ describe('measureRedis failures never carry the password', () => {
     }
   })
 
+  it('reports a TLS failure (rediss:// to a server without TLS) with host and port', async () => {
+    const s = await server({password: SENTINEL})
+    const m = await measureRedis(s.url.replace(/^redis:/, 'rediss:'), {timeoutMs: 500})
+    expect(m.connections).toBeNull()
+    expect(m.error).toMatch(new RegExp(`^cannot measure Redis at 127\\.0\\.0\\.1:${s.port}: `))
+    expect(JSON.stringify(m)).not.toContain(SENTINEL)
+  })
+
   it('rejects a malformed URL without echoing it', async () => {
     const m = await measureRedis(`redis://:${SENTINEL}@127.0.0.1:notaport`)
     expect(m.error).toBe('cannot measure Redis: the URL is not valid')
