@@ -39,7 +39,8 @@ export function runPrimary(settings: Settings, log: Logger, exit: (code: number)
     slot.worker = undefined
     const fields = {process: index, pid: worker.process.pid, code: code ?? undefined, signal: signal ?? undefined}
     if (stopping) {
-      if (code !== 0) failedExits++
+      // A child killed by our SIGTERM before it installed its handler had nothing to drain.
+      if (code !== 0 && signal !== 'SIGTERM') failedExits++
       log.info('process exited', fields)
       if (live().length === 0) exit(failedExits > 0 ? 1 : 0)
       return

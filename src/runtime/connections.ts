@@ -117,18 +117,19 @@ export class TsqConnections {
 
   /**
    * Closes queues, then Redis clients, then the pool, in that order (BullMQ does not close connections it
-   * was given). After a drain that timed out, clients are cut rather than quit: a worker still running a
-   * job would otherwise keep them busy.
+   * was given), each step bounded so that all is done by `until` (epoch ms). After a drain that timed out
+   * (`force`), clients are cut rather than quit: a job still running would otherwise keep them busy.
    */
-  async close({force = false}: {force?: boolean} = {}): Promise<void> {
+  async close({force = false, until = Date.now() + 3 * CLOSE_STEP_MS}: {force?: boolean, until?: number} = {}): Promise<void> {
     if (this.closed) return
     this.closed = true
-    await within(Promise.allSettled(this.queues.map(q => q.close())), CLOSE_STEP_MS)
+    const step = () => Math.min(CLOSE_STEP_MS, until - Date.now())
+    await within(Promise.allSettled(this.queues.map(q => q.close())), step())
     for (const client of [this.producerClient, this.consumerClient]) {
       if (!client) continue
-      if (force || !(await within(client.quit(), CLOSE_STEP_MS))) client.disconnect()
+      if (force || !(await within(client.quit(), step()))) client.disconnect()
     }
-    if (this.pgPool && !(await within(this.pgPool.end(), CLOSE_STEP_MS))) {
+    if (this.pgPool && !(await within(this.pgPool.end(), until - Date.now()))) {
       this.log.warn('Postgres pool still had clients checked out at exit')
     }
   }

@@ -35,6 +35,6 @@ export function createWorker<DataType = unknown, ResultType = unknown>(
 export async function closeConnections(settings: Settings, timeoutMs: number = settings.shutdownTimeout): Promise<DrainReport> {
   const connections = connectionsFor(settings)
   const report = await connections.drainWorkers(Date.now() + timeoutMs)
-  await connections.close({force: !report.drained})
+  await connections.close({force: !report.drained, until: Date.now() + 3000})
   return report
 }

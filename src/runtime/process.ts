@@ -38,6 +38,10 @@ export type AppCallback = (ctx: RunContext) => unknown
 
 /** Time a shutdown hook may take. */
 const HOOK_MS = 1000
+/** Time to close hooks, queues, clients and pool after the drain; the cluster primary allows a little more. */
+const CLOSE_BUDGET_MS = 2000
+/** Whatever the settings, be gone before Heroku's SIGKILL at 30 s. */
+const LAST_EXIT_MS = 29_000
 
 export async function runProcess(callback: AppCallback, settings: Settings, log: Logger, exit: (code: number) => never): Promise<void> {
   const connections = new TsqConnections(settings, log)
@@ -49,6 +53,7 @@ export async function runProcess(callback: AppCallback, settings: Settings, log:
   const stop = async (reason: string): Promise<never> => {
     const started = Date.now()
     const deadline = started + settings.shutdownTimeout
+    const closeBy = Math.min(deadline + CLOSE_BUDGET_MS, started + LAST_EXIT_MS)
     log.info('shutting down', {reason, timeout_ms: settings.shutdownTimeout})
     controller.abort()
     const httpClosed = Promise.all(servers.map(s => new Promise<void>(resolve => {
@@ -60,8 +65,8 @@ export async function runProcess(callback: AppCallback, settings: Settings, log:
     if (!drain.drained) {
       log.warn('shutdown timeout reached; jobs still running are left to BullMQ stalled-job recovery', {jobs: drain.abandoned.join(',') || undefined})
     }
-    for (const hook of hooks) await within(Promise.resolve().then(hook), HOOK_MS)
-    await connections.close({force: !drain.drained})
+    for (const hook of hooks) await within(Promise.resolve().then(hook), Math.min(HOOK_MS, closeBy - Date.now()))
+    await connections.close({force: !drain.drained, until: closeBy})
     log.info('shutdown complete', {ms: Date.now() - started})
     return exit(0)
   }
@@ -87,6 +92,8 @@ export async function runProcess(callback: AppCallback, settings: Settings, log:
     const result = await callback(contextFor(settings, log, connections, controller.signal, hooks))
     if (isServerLike(result)) servers.push(result)
   } catch (error) {
+    // A SIGTERM during boot closes what exists, and the boot then fails on closed connections: not a crash.
+    if (stopping) return void (await stopping)
     log.error('boot failed', {err: error})
     await connections.close({force: true})
     return exit(1)

@@ -2,18 +2,22 @@
 import {createServer} from 'node:net'
 import type {Redis} from 'ioredis'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {dynoEnv, ensureBuilt, kill, pidOf, redis, redisNames, startApp, uid, until, type AppProcess} from './harness.js'
+import {
+  deleteQueueKeys, dynoEnv, ensureBuilt, kill, pidOf, redis, redisNames, startApp, uid, until, type AppProcess,
+} from './harness.js'
 
 let client: Redis
 const apps: AppProcess[] = []
+const queues: string[] = []
 
 beforeAll(() => {
   client = redis()
   ensureBuilt()
 })
 
-afterAll(() => {
+afterAll(async () => {
   apps.forEach(kill)
+  await deleteQueueKeys(client, queues)
   client.disconnect()
 })
 
@@ -40,6 +44,7 @@ describe('cluster primary', () => {
     const id = uid()
     const dyno = `web.${id}`
     const port = await freePort()
+    queues.push(`${id}-q`)
     const app = startApp(dynoEnv({DYNO: dyno, WEB_CONCURRENCY: '2', PORT: String(port), TSQ_QUEUES: `${id}-q`}))
     apps.push(app)
     const [victim, survivor] = (await app.waitFor(/ ready /, 2)).map(pidOf) as [number, number]
