@@ -74,6 +74,8 @@ export interface LiveMeasurement {
   /** Connections without a tsq name (psql, other clients, the probe itself excluded). */
   unattributed: number
   error: string | null
+  /** What the measurement could not see or had to assume (a blocked command, hidden sessions). */
+  notes?: string[]
 }
 
 export interface BudgetRow {
