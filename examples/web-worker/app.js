@@ -18,6 +18,8 @@ await run({
     return server // the runtime closes it on SIGTERM
   },
   worker: ctx => {
-    for (const queue of ctx.settings.queues) ctx.createWorker(queue, processor(ctx, table, jobMs), workerOptions())
+    // Follow-up jobs go out on the worker's producer connection, which every Queue here shares.
+    const queues = new Map(ctx.settings.queues.map(name => [name, ctx.createQueue(name)]))
+    for (const queue of ctx.settings.queues) ctx.createWorker(queue, processor(ctx, table, jobMs, queues), workerOptions())
   },
 })

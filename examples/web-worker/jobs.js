@@ -10,13 +10,19 @@ export function workerOptions(env = process.env) {
   return options
 }
 
-/** The processor for every queue this worker consumes. */
-export function processor(ctx, table, defaultMs) {
+/** The processor for every queue this worker consumes; `queues` (on the producer connection) take follow-ups. */
+export function processor(ctx, table, defaultMs, queues) {
   return async job => {
     await recordStart(ctx.pool, table, job)
     await sleep(job.data.ms ?? defaultMs)
     // `fail: N` makes the first N attempts throw, to show BullMQ's retries (attempts/backoff set by the web).
     if (job.attemptsMade < (job.data.fail ?? 0)) throw new Error(`planned failure on attempt ${job.attemptsMade + 1}`)
+    // `next: <queue>` enqueues a follow-up job; its id derives from this one, so a retry does not add a second.
+    if (job.data.next) {
+      const next = queues.get(job.data.next)
+      if (!next) throw new Error(`unknown follow-up queue ${job.data.next}`)
+      await next.add('example', {ms: job.data.ms}, {jobId: `${job.id}-next`})
+    }
     const result = {queue: job.queueName, dyno: ctx.settings.dyno, pid: process.pid}
     await recordFinish(ctx.pool, table, job, result, `${ctx.settings.dyno}:${process.pid}`)
     return result

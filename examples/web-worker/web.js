@@ -35,7 +35,7 @@ export function handler(ctx, table) {
   }
 }
 
-// POST /jobs?queue=default&count=1&ms=200&fail=0&id=...  →  202 {"ids": [...]}
+// POST /jobs?queue=default&count=1&ms=200&fail=0&next=<queue>&id=...  →  202 {"ids": [...]}
 async function enqueue(url, queues, res) {
   const name = url.searchParams.get('queue') ?? queues.keys().next().value
   const queue = queues.get(name)
@@ -44,6 +44,7 @@ async function enqueue(url, queues, res) {
   const data = {}
   if (url.searchParams.has('ms')) data.ms = Number(url.searchParams.get('ms'))
   if (url.searchParams.has('fail')) data.fail = Number(url.searchParams.get('fail'))
+  if (url.searchParams.has('next')) data.next = url.searchParams.get('next')
   // An id given by the client makes the enqueue idempotent: BullMQ ignores a second job with the same id.
   const given = url.searchParams.get('id')
   const jobs = Array.from({length: count}, (_, i) => ({

@@ -62,6 +62,11 @@ export class TsqConnections {
     return (this.producerClient ? 1 : 0) + (this.consumerClient ? 1 : 0) + this.workers.size
   }
 
+  /** Postgres connections the process's pool holds now: compare with `settings.dbPool`. */
+  get pgConnections(): number {
+    return this.pgPool?.totalCount ?? 0
+  }
+
   /** A BullMQ Queue on the shared producer connection: no new connection, however many queues. */
   createQueue(name: string, options: TsqQueueOptions = {}): Queue {
     const queue = new Queue(name, {...options, connection: this.producer})

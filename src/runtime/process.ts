@@ -98,14 +98,15 @@ export async function runProcess(callback: AppCallback, settings: Settings, log:
     await connections.close({force: true})
     return exit(1)
   }
-  void connections.ready().then(() => {
-    const db = settings.databaseUrl ? connections.pool.totalCount : 0
-    log.info('ready', {role: settings.role, redis: `${connections.redisConnections}/${settings.redisConnections}`, db: `${db}/${settings.dbPool}`})
-    if (connections.redisConnections !== settings.redisConnections) {
+  // Logged once every connection is up (never, while Redis is unreachable; BullMQ keeps retrying).
+  connections.ready().then(() => {
+    const {redisConnections: redis, pgConnections: db} = connections
+    log.info('ready', {role: settings.role, redis: `${redis}/${settings.redisConnections}`, db: `${db}/${settings.dbPool}`})
+    if (redis !== settings.redisConnections) {
       log.warn('this process holds a different number of Redis connections than tsq:doctor predicts (one Worker per queue in TSQ_QUEUES)',
-        {holds: connections.redisConnections, predicted: settings.redisConnections})
+        {holds: redis, predicted: settings.redisConnections})
     }
-  }, () => undefined)
+  }).catch(() => undefined)
 }
 
 function contextFor(settings: Settings, log: Logger, connections: TsqConnections, signal: AbortSignal, hooks: Array<() => unknown>): RunContext {
