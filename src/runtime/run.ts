@@ -36,7 +36,8 @@ export async function run(app: RunApp, options: RunOptions = {}): Promise<void> 
   try {
     settings = resolveSettings(env)
   } catch (error) {
-    createLogger({dyno: env.DYNO || 'tsq'}).error((error as Error).message.replace(/\n\s*/g, '; '))
+    // SettingsError lists one problem per line: keep them on one log line.
+    createLogger({dyno: env.DYNO || 'tsq'}).error((error as Error).message.replace(/:\n\s*/, ' ').replace(/\n\s*/g, '; '))
     return exit(1)
   }
   const log = createLogger(settings)
