@@ -37,7 +37,7 @@ export async function run(app: RunApp, options: RunOptions = {}): Promise<void> 
     settings = resolveSettings(env)
   } catch (error) {
     // SettingsError lists one problem per line: keep them on one log line.
-    createLogger({dyno: env.DYNO || 'tsq'}).error((error as Error).message.replace(/:\n\s*/, ' ').replace(/\n\s*/g, '; '))
+    createLogger({dyno: env.DYNO || 'tsq'}).error((error as Error).message.replace(/:\n\s*/, ': ').replace(/\n\s*/g, '; '))
     return exit(1)
   }
   const log = createLogger(settings)
