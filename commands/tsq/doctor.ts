@@ -1,5 +1,5 @@
 import {flags} from '@heroku-cli/command'
-import {Flags, ux} from '@oclif/core'
+import {Errors, Flags, ux} from '@oclif/core'
 import {TsqCommand} from '../../src/cli/base-command.js'
 import {measureLive, readLocalApp} from '../../src/cli/local.js'
 import type {AppState} from '../../src/core/app-state.js'
@@ -39,7 +39,8 @@ export default class Doctor extends TsqCommand {
       ux.action.stop()
     }
     const {report} = diagnose(state, {local, live, measurements})
-    if (this.jsonEnabled()) for (const line of doctorWarnings(state, report)) this.warn(line)
+    // oclif mutes this.warn under --json; these still belong on stderr (stdout stays one JSON document).
+    if (this.jsonEnabled()) for (const line of doctorWarnings(state, report)) Errors.warn(this.redactor.text(line))
     else this.log(renderDoctor(report, {color: wantsColor(process.env, Boolean(process.stdout.isTTY))}))
     // Exit 1 on a failing check without throwing, so `--json` still prints the report (an oclif exit error would
     // replace it with an error document); oclif and the heroku CLI both leave process.exitCode as it is.

@@ -38,11 +38,12 @@ export function checkConnections(ctx: CheckContext, kind: ResourceKind): Check |
       ctx.live ? `look up the plan's connection limit and keep demand at most that minus the reserve of ${b.reserve}` : `${heroku(ctx, 'tsq:doctor --live')} reads the limit from the server`)
   }
   const limit = `limit ${b.limit} (source: ${b.limitSource ?? 'the plan'})`
+  const unread = unreadSharing(ctx, b)
+  const uncounted = unread.length > 0 ? `; not counted, could not be read: ${unread.map(u => `${u.app} (${u.error})`).join(', ')}` : ''
   if (b.demand > b.available) {
-    return fail(id, `${TITLE[kind]} needs ${b.demand} connections (${parts}) but only ${b.available} are available: ${limit} minus a reserve of ${b.reserve} for one-off dynos, release phase and consoles`,
+    return fail(id, `${TITLE[kind]} needs ${b.demand} connections (${parts}) but only ${b.available} are available: ${limit} minus a reserve of ${b.reserve} for one-off dynos, release phase and consoles${uncounted}`,
       fixesForOver(ctx, b, 'limit').join('; or '))
   }
-  const unread = unreadSharing(ctx, b)
   const fits = `${TITLE[kind]} needs ${b.demand} of ${b.available} available connections (${parts}; ${limit}, reserve ${b.reserve})`
   if (unread.length > 0) {
     return warn(id, `${fits}, but ${unread.map(u => `${u.app} (${u.error})`).join(', ')} could not be read, so its connections are not counted`,
