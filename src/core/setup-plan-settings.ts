@@ -72,7 +72,7 @@ function reasonsFor(plan: SettingsPlan, before: Assessment): string[] {
     const was = before.processes.find(b => b.type === p.type)
     const key = typeKey(p.type)
     if (plan.vars[`TSQ_${key}_DB_POOL`] !== undefined && was) {
-      reasons.push(`${p.type}: Postgres pool ${was.dbPool} → ${p.dbPool} per process (${p.dynos} dynos × ${p.processesPerDyno} processes = ${p.dynos * p.processesPerDyno * p.dbPool} connections)`)
+      reasons.push(`${p.type}: Postgres pool ${was.dbPool} → ${p.dbPool} per process (${count(p.dynos, 'dyno')} × ${count(p.processesPerDyno, 'process', 'processes')} × ${p.dbPool} = ${p.dynos * p.processesPerDyno * p.dbPool} connections)`)
     }
     if (plan.vars[`TSQ_${key}_CONCURRENCY`] !== undefined && was) {
       reasons.push(`${p.type}: concurrency ${was.concurrency} → ${p.concurrency}, so no job waits for a Postgres connection`)
@@ -80,10 +80,15 @@ function reasonsFor(plan: SettingsPlan, before: Assessment): string[] {
   }
   const pgBefore = before.resources.find(r => r.kind === 'postgres')
   const pgAfter = plan.after.resources.find(r => r.kind === 'postgres')
-  if (reasons.length > 0 && pgBefore && pgAfter) {
-    const overlap = 2 * pgAfter.demand <= (pgAfter.limit ?? 0) ? 'even while old and new dynos overlap on restart' : 'the limit, though not a restart\'s overlap'
-    const was = pgBefore.status === 'fail' ? `, over the ${pgBefore.available} available,` : ''
-    reasons.push(`Postgres ${describe(pgAfter)}: demand ${pgBefore.demand}${was} → ${pgAfter.demand}, which fits ${overlap}`)
+  if (reasons.length > 0 && pgBefore && pgAfter && pgAfter.limit !== null) {
+    const fits = 2 * pgAfter.demand <= pgAfter.limit ? `fits even while old and new dynos overlap on restart (2 × ${pgAfter.demand} ≤ ${pgAfter.limit})`
+      : `fits the ${pgAfter.available} available, though not a restart's overlap (2 × ${pgAfter.demand} > ${pgAfter.limit})`
+    const was = pgBefore.status === 'fail' ? ` (over the ${pgBefore.available} available)` : ''
+    reasons.push(`Postgres ${describe(pgAfter)}: ${pgBefore.demand}${was} → ${pgAfter.demand} connections, which ${fits}`)
   }
   return reasons
+}
+
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`
 }
