@@ -1,0 +1,108 @@
+// Applies tsq:setup's plan one change at a time, in order, and records what happened to each: the first
+// failure stops the run, so the report says exactly which changes were applied and which were not, and a
+// second run (which re-inspects the app) plans only what is still missing.
+import {join} from 'node:path'
+import {ux} from '@oclif/core'
+import type {AttachChange, SetupChange, SetupPlan} from '../core/setup-plan.js'
+import {type Platform, attachAddon, getConfigVars, isPlatformError, patchConfigVars, promoteRedis} from '../platform/index.js'
+import {writeFileAtomic} from './setup-files.js'
+
+export type ChangeStatus = 'planned' | 'applied' | 'failed' | 'not-attempted'
+
+export interface ChangeOutcome {
+  status: ChangeStatus
+  /** Why it failed (Heroku's message passed through), or null. */
+  error: string | null
+  /** What to do about the failure, or null. */
+  hint: string | null
+}
+
+/** The side effects a plan needs; the command wires them to Heroku and --dir, tests to fakes. */
+export interface SetupEffects {
+  attach(change: AttachChange): Promise<void>
+  readConfig(): Promise<Record<string, string>>
+  setConfig(vars: Record<string, string>): Promise<void>
+  /** Writes a file in --dir, atomically. */
+  writeFile(name: string, text: string): Promise<void>
+  /** Runs one change, showing it as it happens (a spinner on stderr). */
+  step(change: SetupChange, run: () => Promise<void>): Promise<void>
+}
+
+/** Outcomes of a plan that is not applied: `planned` for --dry-run, `not-attempted` when blocked. */
+export function unapplied(plan: SetupPlan, status: 'planned' | 'not-attempted'): ChangeOutcome[] {
+  return plan.changes.map(() => ({status, error: null, hint: null}))
+}
+
+/** Applies the changes in order and stops at the first failure; returns one outcome per change. */
+export async function applySetup(plan: SetupPlan, effects: SetupEffects): Promise<ChangeOutcome[]> {
+  const outcomes = unapplied(plan, 'not-attempted')
+  for (const [i, change] of plan.changes.entries()) {
+    try {
+      await effects.step(change, () => applyOne(plan.app, change, effects))
+      outcomes[i] = {status: 'applied', error: null, hint: null}
+    } catch (error) {
+      outcomes[i] = {status: 'failed', error: error instanceof Error ? error.message : String(error), hint: isPlatformError(error) ? error.hint : null}
+      break
+    }
+  }
+  return outcomes
+}
+
+async function applyOne(app: string, change: SetupChange, effects: SetupEffects): Promise<void> {
+  if (change.kind === 'attach') {
+    await effects.attach(change)
+    if (!change.configVar) return
+    // Heroku sets the attachment's config var itself; read it back rather than trust the POST.
+    const config = await effects.readConfig()
+    if (!config[change.configVar]) {
+      throw new Error(`Heroku attached ${change.addon} as ${change.as}, but ${app} has no ${change.configVar} afterwards. ` +
+        `Check with \`heroku config -a ${app}\` and \`heroku addons -a ${app}\`.`)
+    }
+  } else if (change.kind === 'config') {
+    await (change.file ? effects.writeFile(change.file.name, change.file.after) : effects.setConfig(change.vars))
+  } else {
+    await effects.writeFile(change.file, change.after)
+  }
+}
+
+/** Effects against the Platform API for app `app`, files in `dir`; `describe` titles the spinner. */
+export function platformEffects(input: {platform: Platform, app: string, dir: string, describe: (c: SetupChange) => string,
+  onConfig: (config: Record<string, string>) => void}): SetupEffects {
+  const {platform, app, dir} = input
+  return {
+    async attach(change) {
+      const name = change.as ?? undefined
+      // confirm up front when the plan replaces an attachment (redis:promote); otherwise only if Heroku asks.
+      if (change.confirm) await promoteRedis(platform, app, [{addon: change.addon, name}])
+      else await attachAddon(platform, {app, addon: change.addon, name})
+    },
+    async readConfig() {
+      const config = await getConfigVars(platform, app)
+      input.onConfig(config)
+      return config
+    },
+    async setConfig(vars) {
+      input.onConfig(await patchConfigVars(platform, app, vars))
+    },
+    writeFile: (name, text) => writeFileAtomic(join(dir, name), text),
+    step: (change, run) => spin(input.describe(change), run),
+  }
+}
+
+/** Effects of `--local`: files only; anything else is a bug in the plan. */
+export function localEffects(dir: string, describe: (c: SetupChange) => string): SetupEffects {
+  const none = () => Promise.reject(new Error('--local changes no Heroku app'))
+  return {attach: none, readConfig: none, setConfig: none, writeFile: (name, text) => writeFileAtomic(join(dir, name), text),
+    step: (change, run) => spin(describe(change), run)}
+}
+
+async function spin(title: string, run: () => Promise<void>): Promise<void> {
+  ux.action.start(title, undefined, {stdout: false})
+  try {
+    await run()
+  } catch (error) {
+    ux.action.stop('failed')
+    throw error
+  }
+  ux.action.stop('done')
+}
