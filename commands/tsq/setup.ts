@@ -1,0 +1,78 @@
+import {flags} from '@heroku-cli/command'
+import {Flags, ux} from '@oclif/core'
+import {TsqCommand} from '../../src/cli/base-command.js'
+import {measureLive} from '../../src/cli/local.js'
+import {applySetup, localEffects, platformEffects, unapplied} from '../../src/cli/setup-apply.js'
+import {localSetupState, readSetupFiles} from '../../src/cli/setup-files.js'
+import type {AppState} from '../../src/core/app-state.js'
+import {type SetupChange, type SetupIntent, planSetup} from '../../src/core/setup-plan.js'
+import {createPlatform, inspectApp} from '../../src/platform/index.js'
+import {type SetupResult, describeChange, failureOf, renderOutcome, renderPlan, setupResult} from '../../src/render/setup.js'
+import {wantsColor} from '../../src/render/style.js'
+
+export default class Setup extends TsqCommand {
+  static override description = 'set up an app\'s web and BullMQ worker processes: REDIS_URL, pool sizes that fit, a Procfile\n' +
+    'Attaches the app\'s one Redis add-on as REDIS so Heroku keeps REDIS_URL in sync (never copies a URL), sets the ' +
+    'TSQ_* config vars that make the formation fit its Postgres and Redis connection limits, and writes the Procfile ' +
+    'in --dir. Prints the plan first; changes only what differs, so a second run changes nothing.'
+
+  static override examples = [
+    '$ heroku tsq:setup -a example-app',
+    '$ heroku tsq:setup -a example-app --redis rediscloud-rigid-67890 --dry-run',
+    '$ heroku tsq:setup -a example-app --web "node dist/web.js" --worker "node dist/worker.js" --force',
+    '$ heroku tsq:setup --local --dir examples/web-worker',
+  ]
+
+  static override flags = {
+    app: flags.app(),
+    remote: flags.remote(),
+    dir: Flags.string({description: 'directory of the app\'s Procfile and package.json', default: '.'}),
+    web: Flags.string({description: 'command of the web process (default: `npm start` when package.json has a start script)'}),
+    worker: Flags.string({description: 'command of the worker process (default: `npm run worker` when package.json has a worker script)'}),
+    release: Flags.string({description: 'command of the release phase (default: `npm run release` when package.json has a release script)'}),
+    redis: Flags.string({description: 'the Redis add-on to attach as REDIS, when the app has several (name, id or attachment name)', exclusive: ['local']}),
+    'dry-run': Flags.boolean({description: 'print the plan; send no change to Heroku and write no file', default: false}),
+    force: Flags.boolean({description: 'write the Procfile even when it differs from the existing one', default: false}),
+    local: Flags.boolean({description: 'no Heroku: write the Procfile and the TSQ_* values into .env, judged against the local Redis and Postgres', default: false}),
+  }
+
+  public async run(): Promise<SetupResult> {
+    const {flags: f} = await this.parse(Setup)
+    const files = await readSetupFiles(f.dir)
+    const {state, live} = f.local ? await this.readLocal(localSetupState(f.dir, files, process.env)) : {state: await this.inspect(f.app), live: undefined}
+    const intent: SetupIntent = {redis: f.redis ?? null, local: f.local ? {dotenv: files.dotenv} : null, live,
+      procfile: {existing: files.procfile, scripts: files.scripts, commands: {web: f.web, worker: f.worker, release: f.release}, force: f.force}}
+    const plan = planSetup(state, intent)
+    const style = {color: wantsColor(process.env, Boolean(process.stdout.isTTY))}
+    this.log(renderPlan(plan, style, f['dry-run']))
+    const describe = (c: SetupChange) => describeChange(plan.local ? '' : plan.app, c)
+    const effects = f.local ? localEffects(f.dir, describe)
+      : platformEffects({platform: createPlatform(this.heroku), app: plan.app, dir: f.dir, describe, onConfig: c => this.learnSecrets(c)})
+    const outcomes = plan.blocked || f['dry-run'] ? unapplied(plan, plan.blocked ? 'not-attempted' : 'planned') : await applySetup(plan, effects)
+    const result = setupResult(plan, outcomes, f['dry-run'])
+    this.log(renderOutcome(result, plan, style))
+    if (result.ok) return result
+    // Exit 1 without throwing in --json mode, so the document is still the result (as tsq:doctor does).
+    if (this.jsonEnabled()) process.exitCode = 1
+    else this.error(failureOf(result).message, {exit: 1, suggestions: failureOf(result).suggestions})
+    return result
+  }
+
+  private async inspect(app: string | undefined): Promise<AppState> {
+    if (!app) this.error('No app specified: use -a APP or -r REMOTE (or --local for a local directory)', {exit: 1})
+    ux.action.start(`Inspecting ⬢ ${app}`, undefined, {stdout: false})
+    const state = await inspectApp(createPlatform(this.heroku), app)
+    ux.action.stop()
+    this.learnSecrets(state.config)
+    for (const s of Object.values(state.sharing).flat()) if (s.config) this.learnSecrets(s.config)
+    return state
+  }
+
+  private async readLocal(state: AppState): Promise<{state: AppState, live: SetupIntent['live']}> {
+    this.learnSecrets(state.config)
+    ux.action.start('Measuring the local Redis and Postgres limits', undefined, {stdout: false})
+    const live = await measureLive(state.config, 3000)
+    ux.action.stop()
+    return {state, live}
+  }
+}
