@@ -4,7 +4,9 @@
 import {join} from 'node:path'
 import {ux} from '@oclif/core'
 import type {AttachChange, SetupChange, SetupPlan} from '../core/setup-plan.js'
-import {type Platform, attachAddon, getConfigVars, isPlatformError, patchConfigVars, promoteRedis} from '../platform/index.js'
+import {
+  type Platform, attachAddon, getConfigVars, getLatestReleaseVersion, isPlatformError, patchConfigVars, promoteRedis,
+} from '../platform/index.js'
 import {writeFileAtomic} from './setup-files.js'
 
 export type ChangeStatus = 'planned' | 'applied' | 'failed' | 'not-attempted'
@@ -69,12 +71,19 @@ async function applyOne(app: string, change: SetupChange, effects: SetupEffects)
 export function platformEffects(input: {platform: Platform, app: string, dir: string, describe: (c: SetupChange) => string,
   onConfig: (config: Record<string, string>) => void}): SetupEffects {
   const {platform, app, dir} = input
+  // Each attach and config change makes a release; the spinner ends with it (`done, v42`), as heroku's own do.
+  let release: string | null = null
+  const noteRelease = async () => {
+    const version = await getLatestReleaseVersion(platform, app).catch(() => null)
+    release = version === null ? null : `v${version}`
+  }
   return {
     async attach(change) {
       const name = change.as ?? undefined
       // confirm up front when the plan replaces an attachment (redis:promote); otherwise only if Heroku asks.
       if (change.confirm) await promoteRedis(platform, app, [{addon: change.addon, name}])
       else await attachAddon(platform, {app, addon: change.addon, name})
+      await noteRelease()
     },
     async readConfig() {
       const config = await getConfigVars(platform, app)
@@ -83,9 +92,13 @@ export function platformEffects(input: {platform: Platform, app: string, dir: st
     },
     async setConfig(vars) {
       input.onConfig(await patchConfigVars(platform, app, vars))
+      await noteRelease()
     },
     writeFile: (name, text) => writeFileAtomic(join(dir, name), text),
-    step: (change, run) => spin(input.describe(change), run),
+    step: (change, run) => {
+      release = null
+      return spin(input.describe(change), run, () => release)
+    },
   }
 }
 
@@ -96,7 +109,7 @@ export function localEffects(dir: string, describe: (c: SetupChange) => string):
     step: (change, run) => spin(describe(change), run)}
 }
 
-async function spin(title: string, run: () => Promise<void>): Promise<void> {
+async function spin(title: string, run: () => Promise<void>, suffix: () => string | null = () => null): Promise<void> {
   ux.action.start(title, undefined, {stdout: false})
   try {
     await run()
@@ -104,5 +117,6 @@ async function spin(title: string, run: () => Promise<void>): Promise<void> {
     ux.action.stop('failed')
     throw error
   }
-  ux.action.stop('done')
+  const extra = suffix()
+  ux.action.stop(extra ? `done, ${extra}` : 'done')
 }

@@ -111,6 +111,8 @@ export function renderOutcome(result: SetupResult, plan: SetupPlan, style: Style
   } else if (attempted) {
     sections.push(paint(style, 'green', `Done: ${result.changes.length} change${result.changes.length === 1 ? '' : 's'} applied.`))
   }
+  const procfile = result.changes.find(c => c.kind === 'procfile' && c.status === 'applied')
+  if (procfile && !result.local) sections.push('Commit the Procfile and deploy (`git push heroku main`): Heroku reads it from the build.')
   sections.push(...renderFindings(result, style))
   if (result.dryRun && result.changes.length > 0) sections.push('Dry run: nothing was changed. Run again without --dry-run to apply the changes above.')
   return sections.filter(Boolean).join('\n\n')
