@@ -2,6 +2,10 @@
 // config var may reach stdout, stderr, JSON, logs or error messages.
 
 const MASK = '*****'
+// Too short or too common to mask in free text (masking `postgres` would rewrite check ids and host names);
+// inside a URL they are still masked by redactUrl.
+const MIN_SECRET = 6
+const COMMON_WORDS = /^(postgres(ql)?|redis|password|secret|default|admin|root|user|worker|web|local(host)?)$/i
 const SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASS|CREDENTIALS?|AUTH)(_|$)/i
 const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/@]*)(?::([^\s/@]*))?@/gi
 
@@ -16,10 +20,8 @@ export function secretsOf(vars: Readonly<Record<string, string | null | undefine
   const found = new Set<string>()
   for (const [name, value] of Object.entries(vars)) {
     if (!value) continue
-    for (const match of value.matchAll(URL_IN_TEXT)) {
-      const secret = match[3] ?? match[2]
-      if (secret) found.add(secret)
-    }
+    // Only a password is secret; a user name alone (`postgres://app@host`) is not.
+    for (const match of value.matchAll(URL_IN_TEXT)) if (match[3]) found.add(match[3])
     if (SECRET_NAME.test(name) && value.length >= 4) found.add(value)
   }
   return [...found]
@@ -35,9 +37,7 @@ export class Redactor {
 
   add(secrets: Iterable<string>): this {
     for (const s of secrets) {
-      if (!s || s.length < 4) continue
-      this.secrets.add(s)
-      for (const form of [safeDecode(s), encodeURIComponent(s)]) if (form && form.length >= 4) this.secrets.add(form)
+      for (const form of [s, safeDecode(s), encodeURIComponent(s)]) if (form && worthMasking(form)) this.secrets.add(form)
     }
     return this
   }
@@ -66,6 +66,10 @@ export class Redactor {
     }
     return input
   }
+}
+
+function worthMasking(s: string): boolean {
+  return s.length >= MIN_SECRET && !COMMON_WORDS.test(s)
 }
 
 function safeDecode(s: string): string | undefined {

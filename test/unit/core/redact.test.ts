@@ -35,3 +35,11 @@ describe('Redactor', () => {
     expect(secretsOf({DATABASE_URL: `postgres://u:${PW}@h/db`, WEB_CONCURRENCY: '2'})).toEqual([PW])
   })
 })
+
+describe('Redactor and common words', () => {
+  it('does not treat a URL user name or a common word as a secret to mask in free text', () => {
+    const r = new Redactor().addVars({DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres', REDIS_URL: 'redis://:redis@127.0.0.1:6379'})
+    expect(r.text('check postgres.connections on redis')).toBe('check postgres.connections on redis')
+    expect(r.text('redis://:redis@127.0.0.1:6379')).toBe('redis://:*****@127.0.0.1:6379')
+  })
+})
