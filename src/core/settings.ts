@@ -17,8 +17,8 @@ export const DEFAULTS = {
   /** ms a process may spend draining after SIGTERM; Heroku sends SIGKILL at 30 s. */
   shutdownTimeout: 25_000,
 } as const
-/** Above this the drain would run into Heroku's SIGKILL at 30 s with no time left to close connections. */
-export const MAX_SHUTDOWN_TIMEOUT = 28_000
+/** Above this the drain leaves less than the runtime's 2 s to close connections before Heroku's SIGKILL at 30 s. */
+export const MAX_SHUTDOWN_TIMEOUT = 27_000
 const MAX_PROCESSES = 200
 
 export interface Settings {

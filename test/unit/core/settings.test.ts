@@ -91,7 +91,7 @@ describe('resolveSettings invalid values', () => {
   it.each([
     ['TSQ_CONCURRENCY', 'abc'], ['TSQ_CONCURRENCY', '0'], ['TSQ_CONCURRENCY', '-3'], ['TSQ_CONCURRENCY', '2.5'],
     ['TSQ_WORKER_DB_POOL', '0'], ['WEB_CONCURRENCY', 'many'], ['TSQ_WORKER_PROCESSES', '0'], ['TSQ_DB_RESERVE', '-1'],
-    ['TSQ_SHUTDOWN_TIMEOUT', '31000'], ['TSQ_WORKER_ROLE', 'janitor'], ['TSQ_QUEUES', 'a,,b'], ['TSQ_QUEUES', 'bull:x'],
+    ['TSQ_SHUTDOWN_TIMEOUT', '27001'], ['TSQ_WORKER_ROLE', 'janitor'], ['TSQ_QUEUES', 'a,,b'], ['TSQ_QUEUES', 'bull:x'],
     ['TSQ_QUEUES', 'a,a'],
   ])('rejects %s=%s naming the variable, the value and what is allowed', (variable, value) => {
     const problems = problemsOf({[variable]: value}, 'worker')
