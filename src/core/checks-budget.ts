@@ -4,24 +4,17 @@
 import type {ResourceBudget} from './budget.js'
 import {PLAN_LIMITS, type ResourceKind} from './catalogue.js'
 import {
-  type Check, type CheckContext, TITLE, budgetOf, fail, fixScale, fixSetVars, heroku, listJoin, ok, plural, warn,
+  type Check, type CheckContext, TITLE, budgetOf, fail, fixScale, fixSetVars, heroku, listJoin, notCountedApps, ok, plural, warn,
 } from './checks-common.js'
 import {planPools} from './pool-plan.js'
 import {typeKey} from './settings.js'
 
-/** `web 2×2×5 = 20, worker 1×1×8 = 8, staging-app 6`. */
-export function breakdown(b: ResourceBudget, app: string): string {
+/** `web 2×2×5 = 20, worker 1×1×8 = 8, staging-app 6`; an app that could not be read shows `?`. */
+export function breakdown(b: ResourceBudget, app: string, unread: ReadonlyArray<{app: string}> = []): string {
   return b.rows.filter(r => r.app !== app || r.total > 0)
-    .map(r => r.app === app ? `${r.type} ${r.dynos}×${r.processesPerDyno}×${r.perProcess} = ${r.total}` : `${r.app} ${r.total}`)
+    .map(r => r.app === app ? `${r.type} ${r.dynos}×${r.processesPerDyno}×${r.perProcess} = ${r.total}`
+      : `${r.app} ${unread.some(u => u.app === r.app) ? '?' : r.total}`)
     .join(', ') || 'no processes'
-}
-
-/** Apps sharing the add-on whose formation or config could not be read, so their demand is not counted. */
-function unreadSharing(ctx: CheckContext, b: ResourceBudget): Array<{app: string, error: string}> {
-  const addon = ctx.state.addons.find(a => a.name === b.addon)
-  const sharing = addon ? ctx.state.sharing[addon.id] ?? [] : []
-  return sharing.filter(s => s.app !== ctx.assessment.app && (s.error !== null || !s.config || !s.formation))
-    .map(s => ({app: s.app, error: s.error ?? 'not read'}))
 }
 
 /** `redis.connections` / `postgres.connections`: demand against limit − reserve. */
@@ -29,7 +22,8 @@ export function checkConnections(ctx: CheckContext, kind: ResourceKind): Check |
   const id = kind === 'redis' ? 'redis.connections' : 'postgres.connections'
   const b = budgetOf(ctx, kind)
   if (!b) return null
-  const parts = breakdown(b, ctx.assessment.app)
+  const unread = notCountedApps(ctx.state, b.addon)
+  const parts = breakdown(b, ctx.assessment.app, unread)
   if (b.limit === null || b.available === null) {
     const why = b.plan
       ? `plan ${b.plan} is not in tsq's catalogue and ${ctx.live ? 'neither Heroku nor the server reported' : "Heroku's Data API did not report"} a limit`
@@ -38,7 +32,6 @@ export function checkConnections(ctx: CheckContext, kind: ResourceKind): Check |
       ctx.live ? `look up the plan's connection limit and keep demand at most that minus the reserve of ${b.reserve}` : `${heroku(ctx, 'tsq:doctor --live')} reads the limit from the server`)
   }
   const limit = `limit ${b.limit} (source: ${b.limitSource ?? 'the plan'})`
-  const unread = unreadSharing(ctx, b)
   const uncounted = unread.length > 0 ? `; not counted, could not be read: ${unread.map(u => `${u.app} (${u.error})`).join(', ')}` : ''
   if (b.demand > b.available) {
     return fail(id, `${TITLE[kind]} needs ${b.demand} connections (${parts}) but only ${b.available} are available: ${limit} minus a reserve of ${b.reserve} for one-off dynos, release phase and consoles${uncounted}`,

@@ -78,3 +78,11 @@ export function listJoin(items: readonly string[], last = 'and'): string {
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`
 }
+
+/** Apps sharing an add-on whose demand could not be read, per add-on name. */
+export function notCountedApps(state: AppState, addonName: string | null): Array<{app: string, error: string}> {
+  const addon = state.addons.find(a => a.name === addonName)
+  const sharing = addon ? state.sharing[addon.id] ?? [] : []
+  return sharing.filter(s => s.app !== state.app && (s.error !== null || !s.config || !s.formation))
+    .map(s => ({app: s.app, error: s.error ?? 'not read'}))
+}

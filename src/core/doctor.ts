@@ -5,6 +5,7 @@ import {type Assessment, assess} from './assess.js'
 import type {BudgetRow, LiveMeasurement, ProcessPlan, Status} from './budget.js'
 import type {ResourceKind} from './catalogue.js'
 import {type Check, runChecks} from './checks.js'
+import {notCountedApps} from './checks-common.js'
 
 /** One resource of the report: the keys spec §4 binds, then extras that explain the numbers. */
 export interface DoctorResource {
@@ -30,6 +31,8 @@ export interface DoctorResource {
   largestDynos: Record<string, number | null>
   /** The budget table: per process type of this app, and per app sharing the add-on. */
   rows: BudgetRow[]
+  /** Apps sharing the add-on that could not be read (403...): their rows count 0, and why. */
+  notCounted: Array<{app: string, error: string}>
 }
 
 export interface DoctorReport {
@@ -56,11 +59,11 @@ export function diagnose(state: AppState, options: DiagnoseOptions = {}): {asses
   const live = local || (options.live ?? false)
   const assessment = assess(state, live ? {live: options.measurements ?? {}} : {})
   const checks = runChecks({assessment, state, local, live})
-  return {assessment, report: buildDoctorReport(assessment, checks, local ? 'local' : 'heroku')}
+  return {assessment, report: buildDoctorReport(assessment, checks, local ? 'local' : 'heroku', state)}
 }
 
 /** The spec §4 report of an assessment and its checks. */
-export function buildDoctorReport(assessment: Assessment, checks: readonly Check[], mode: 'heroku' | 'local' = 'heroku'): DoctorReport {
+export function buildDoctorReport(assessment: Assessment, checks: readonly Check[], mode: 'heroku' | 'local' = 'heroku', state?: AppState): DoctorReport {
   return {
     app: assessment.app,
     ok: !checks.some(c => c.status === 'fail'),
@@ -70,6 +73,7 @@ export function buildDoctorReport(assessment: Assessment, checks: readonly Check
       reserve: r.reserve, demand: r.demand, status: r.status, sharedWith: [...r.sharedWith], live: r.live,
       limitSource: r.limitSource, available: r.available, largestPool: r.largestPool, largestDynos: {...r.largestDynos},
       rows: r.rows.map(row => ({...row})),
+      notCounted: state ? notCountedApps(state, r.addon) : [],
     })),
     checks: checks.map(c => ({...c})),
     mode,

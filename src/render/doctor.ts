@@ -50,8 +50,9 @@ export function renderResource(r: DoctorResource, app: string, style: Style): st
   const shared = r.sharedWith.length > 0
   const rows = r.rows.map(row => {
     const own = row.app === app
-    const cells = [row.type, own ? String(row.dynos) : '', own ? String(row.processesPerDyno) : '', own ? String(row.perProcess) : '', String(row.total), '']
-    return shared ? [own ? row.app : `${row.app} (shared)`, ...cells] : cells
+    const unread = !own && r.notCounted.some(n => n.app === row.app)
+    const cells = [row.type, own ? String(row.dynos) : '', own ? String(row.processesPerDyno) : '', own ? String(row.perProcess) : '', unread ? '?' : String(row.total), '']
+    return shared ? [own ? row.app : `${row.app} (shared${unread ? ', not readable' : ''})`, ...cells] : cells
   })
   const limit = r.limit === null ? 'unknown' : String(r.limit)
   const sum = ['demand', '', '', '', String(r.demand), limit]
@@ -64,6 +65,7 @@ export function renderResource(r: DoctorResource, app: string, style: Style): st
     r.limit === null
       ? `limit: unknown${r.plan ? ` (plan ${r.plan} is not catalogued)` : ''}; not checked against a guess`
       : `limit ${r.limit} from ${r.limitSource ?? 'the plan'}; reserve ${r.reserve}, so ${r.available} available`,
+    ...r.notCounted.map(n => `not counted: ${n.app} could not be read (${n.error})`),
     ...(r.kind === 'postgres' && r.largestPool !== null ? [`largest pool per process that fits: ${r.largestPool}`] : []),
     ...(r.live ? [renderLive(r.live)] : []),
   ]

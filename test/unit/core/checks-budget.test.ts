@@ -64,6 +64,7 @@ describe('redis.connections / postgres.connections', () => {
     const c = check(appState({addons: [kvs(), pg('standard-0')], sharing: {'postgresql-curved-2': [forbidden]}}), 'postgres.connections')
     expect(c.status).toBe('warn')
     expect(c.message).toContain('demo-staging (You do not have access to the app demo-staging.) could not be read')
+    expect(c.message).toContain('worker 1×1×5 = 5, demo-staging ?;')
     expect(c.fix).toContain('heroku tsq:doctor -a demo-staging')
   })
 

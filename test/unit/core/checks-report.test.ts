@@ -52,6 +52,16 @@ describe('diagnose report (spec §4 shape)', () => {
   })
 })
 
+describe('notCounted', () => {
+  it('lists the sharing apps whose demand could not be read, with the reason', () => {
+    const state = appState({addons: [kvs(), pg('standard-0')], sharing: {'postgresql-curved-2': [
+      {app: 'ok-app', config: {}, formation: [], error: null}, {app: 'demo-staging', config: null, formation: null, error: 'forbidden'}]}})
+    const postgres = diagnose(state).report.resources.find(r => r.kind === 'postgres')!
+    expect(postgres.sharedWith).toEqual(['ok-app', 'demo-staging'])
+    expect(postgres.notCounted).toEqual([{app: 'demo-staging', error: 'forbidden'}])
+  })
+})
+
 describe('doctorWarnings', () => {
   it('names an unknown plan and an unreadable sharing app', () => {
     const state = appState({addons: [kvs(), pg('mystery-9')],

@@ -47,6 +47,14 @@ describe('renderDoctor', () => {
     expect(renderDoctor(shared, {color: false})).toMatch(/demo-staging \(shared\)\s+\(all\)\s+5/)
   })
 
+  it('shows a sharing app that could not be read as ? and says why', () => {
+    const shared = diagnose(appState({addons: [kvs(), pg('standard-0')], sharing: {'postgresql-curved-2': [
+      {app: 'demo-staging', config: null, formation: null, error: 'forbidden (403)'}]}})).report
+    const text = renderDoctor(shared, {color: false})
+    expect(text).toMatch(/demo-staging \(shared, not readable\)\s+\(all\)\s+\?/)
+    expect(text).toContain('not counted: demo-staging could not be read (forbidden (403))')
+  })
+
   it('marks an unknown limit as unknown rather than a number', () => {
     const unknown = diagnose(appState({addons: [kvs(), pg('mystery-9')]})).report
     expect(renderDoctor(unknown, {color: false})).toContain('limit: unknown (plan heroku-postgresql:mystery-9 is not catalogued)')
