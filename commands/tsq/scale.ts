@@ -1,5 +1,5 @@
 import {flags} from '@heroku-cli/command'
-import {Args, ux} from '@oclif/core'
+import {Args, Errors, ux} from '@oclif/core'
 import {TsqCommand} from '../../src/cli/base-command.js'
 import {assess} from '../../src/core/assess.js'
 import {parseScaleArgs, renderFormation} from '../../src/core/formation.js'
@@ -33,7 +33,9 @@ export default class Scale extends TsqCommand {
     const {argv, flags: f} = await this.parse(Scale)
     const changes = parseScaleArgs(argv as string[])
     const platform = createPlatform(this.heroku)
+    ux.action.start(`Reading ⬢ ${f.app}`)
     const state = await inspectApp(platform, f.app)
+    ux.action.stop()
     this.learnSecrets(state.config)
     for (const s of Object.values(state.sharing).flat()) if (s.config) this.learnSecrets(s.config)
     if (state.formation.length === 0) this.error(`No process types on ⬢ ${state.app}.\nUpload a Procfile to add process types.`)
@@ -43,7 +45,8 @@ export default class Scale extends TsqCommand {
     }
 
     const plan = planScale(state, changes, {force: f.force})
-    for (const warning of plan.warnings) this.warn(warning)
+    // oclif mutes this.warn under --json; warnings still belong on stderr.
+    for (const warning of plan.warnings) if (this.jsonEnabled()) Errors.warn(this.redactor.text(warning)); else this.warn(warning)
     const apply = plan.verdict === 'apply' && !f['dry-run']
     let assessment = plan.assessment
     if (apply) {
@@ -52,7 +55,7 @@ export default class Scale extends TsqCommand {
       ux.action.stop('done')
       assessment = assess(state, {formation: state.formation.map(p => updated.find(u => u.type === p.type) ?? p)})
     }
-    const result = scaleResult({applied: apply, dryRun: Boolean(f['dry-run']), assessment, previous: state.formation, plan})
+    const result = scaleResult({applied: apply, dryRun: f['dry-run'], assessment, previous: state.formation, plan})
     const style = {color: wantsColor(process.env, Boolean(process.stdout.isTTY))}
     this.log([renderHeadline(style, plan, result), renderBudgets(style, result), renderSuggestions(style, plan)].filter(Boolean).join('\n\n'))
     if (plan.verdict !== 'refuse') return result

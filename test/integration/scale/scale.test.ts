@@ -150,6 +150,7 @@ describe('tsq:scale refuses a change over a limit', () => {
     const run = await scale(f, 'worker=3', '--force', '--json')
     expect(run.code).toBe(0)
     expect(JSON.parse(run.stdout)).toMatchObject({applied: true, forced: true, budget: [{kind: 'postgres', demand: 20, status: 'fail'}, {kind: 'redis'}]})
+    expect(run.stderr).toContain('Warning: --force: scaling although Postgres')
     expect(f.mutations()).toHaveLength(1)
   })
 
