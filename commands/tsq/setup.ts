@@ -14,7 +14,11 @@ export default class Setup extends TsqCommand {
   static override description = 'set up an app\'s web and BullMQ worker processes: REDIS_URL, pool sizes that fit, a Procfile\n' +
     'Attaches the app\'s one Redis add-on as REDIS so Heroku keeps REDIS_URL in sync (never copies a URL), sets the ' +
     'TSQ_* config vars that make the formation fit its Postgres and Redis connection limits, and writes the Procfile ' +
-    'in --dir. Prints the plan first; changes only what differs, so a second run changes nothing.'
+    'in --dir. Prints the plan first; changes only what differs, so a second run changes nothing.\n' +
+    'Exits 1 when it cannot start (no or several Redis add-ons, invalid settings: nothing is changed), when a change ' +
+    'fails (it says which were applied; run it again to finish), or when tsq:doctor would still fail (say, even pools ' +
+    'of 1 exceed the plan: it names the fixes). With --local, no Heroku: the TSQ_* values go into .env, judged against ' +
+    'the limits the local Redis and Postgres report.'
 
   static override examples = [
     '$ heroku tsq:setup -a example-app',

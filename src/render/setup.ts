@@ -69,8 +69,8 @@ export function renderPlan(plan: SetupPlan, style: Style, dryRun: boolean): stri
   const where = plan.local ? `local directory ${plan.app}` : `⬢ ${plan.app}`
   const head = paint(style, 'bold', `=== tsq:setup ${where}${dryRun ? ' (dry run: nothing will be changed)' : ''}`)
   const lines = [head]
-  if (plan.blocked) return [...lines, 'Setup cannot go on, so nothing will be changed:',
-    ...plan.problems.filter(p => p.blocking).map(p => `  ${paint(style, 'red', '✖')} ${p.message}\n      ${paint(style, 'cyan', 'fix:')} ${p.fix}`)].join('\n')
+  // What stops setup is the error the command ends with; saying it here too would print it twice.
+  if (plan.blocked) return [...lines, 'Setup cannot go on, so nothing will be changed.'].join('\n')
   if (plan.changes.length === 0) lines.push(`Nothing to change: ${where} is set up as far as setup can tell.`)
   plan.changes.forEach((c, i) => {
     lines.push(`${i + 1}. ${describeChange(plan.local ? '' : plan.app, c)}`)
@@ -113,9 +113,22 @@ export function renderOutcome(result: SetupResult, plan: SetupPlan, style: Style
   }
   const procfile = result.changes.find(c => c.kind === 'procfile' && c.status === 'applied')
   if (procfile && !result.local) sections.push('Commit the Procfile and deploy (`git push heroku main`): Heroku reads it from the build.')
+  if (result.budget.length > 0 && !(plan.blocked)) sections.push(renderBudgetLine(result, style))
   sections.push(...renderFindings(result, style))
   if (result.dryRun && result.changes.length > 0) sections.push('Dry run: nothing was changed. Run again without --dry-run to apply the changes above.')
   return sections.filter(Boolean).join('\n\n')
+}
+
+/** `Budget once applied: Postgres postgresql-x (essential-0) 10 of 18 available ✔ ok; Redis …`. */
+function renderBudgetLine(result: SetupResult, style: Style): string {
+  const title = {postgres: 'Postgres', redis: 'Redis'} as const
+  const parts = result.budget.map(r => {
+    const of = r.available === null ? 'limit unknown' : `of ${r.available} available (limit ${r.limit}, reserve ${r.reserve})`
+    const colour = r.status === 'ok' ? 'green' : r.status === 'warn' ? 'yellow' : 'red'
+    return `${title[r.kind]} ${r.addon ?? r.configVar ?? ''}: ${r.demand} ${of} ${paint(style, colour, r.status)}`
+  })
+  const done = result.changes.every(c => c.status === 'applied')
+  return `${paint(style, 'bold', done ? 'Budget now:' : 'Budget once every change is applied:')}\n${parts.map(p => `  ${p}`).join('\n')}`
 }
 
 function renderFindings(result: SetupResult, style: Style): string[] {
