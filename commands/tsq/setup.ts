@@ -55,6 +55,7 @@ export default class Setup extends TsqCommand {
     const outcomes = plan.blocked || f['dry-run'] ? unapplied(plan, plan.blocked ? 'not-attempted' : 'planned') : await applySetup(plan, effects)
     const result = setupResult(plan, outcomes, f['dry-run'])
     this.log(renderOutcome(result, plan, style))
+    if (this.jsonEnabled()) for (const n of result.notes) this.warn(`${n.id}: ${n.message}`)
     if (result.ok) return result
     // Exit 1 without throwing in --json mode, so the document is still the result (as tsq:doctor does).
     if (this.jsonEnabled()) process.exitCode = 1

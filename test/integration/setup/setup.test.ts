@@ -167,6 +167,25 @@ describe('tsq:setup chooses settings that fit', () => {
   })
 })
 
+describe('tsq:setup when no setting can fit', () => {
+  it('applies what is safe (attach, Procfile), leaves the pools, names the fixes and exits 1 when even pools of 1 exceed Postgres', async () => {
+    const s = withPostgres(scenarios.redisCloudOnly())
+    s.apps[0]!.formation = [{type: 'web', quantity: 10, size: 'Standard-2X'}, {type: 'worker', quantity: 1, size: 'Standard-1X'}]
+    const f = await start(s)
+    const d = dir({'package.json': PACKAGE_JSON})
+    const run = await setup(f, d)
+    expect(run.code).toBe(1)
+    expect(f.mutations().map(r => `${r.method} ${r.path}`)).toEqual(['POST /addon-attachments'])
+    expect(d.read('Procfile')).toBe(PROCFILE)
+    expect(run.json.changes.map(c => [c.kind, c.status])).toEqual([['attach', 'applied'], ['procfile', 'applied']])
+    expect(run.json.skipped).toContainEqual({kind: 'config', reason: expect.stringContaining('pool of 1')})
+    const problem = run.json.problems.find(p => p.id === 'postgres.connections')!
+    expect(problem.blocking).toBe(false)
+    expect(problem.fix).toMatch(/heroku tsq:scale web=\d+ -a example-app/)
+    expect(problem.fix).toContain('heroku addons:upgrade postgresql-curved-12345')
+  })
+})
+
 describe('tsq:setup plans before it changes anything', () => {
   it('--dry-run sends no mutating request and writes no file', async () => {
     const f = await start(withPostgres(scenarios.redisCloudOnly()))
