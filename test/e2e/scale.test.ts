@@ -1,0 +1,111 @@
+// tsq:scale end to end: through the real `heroku` CLI with the plugin linked, and standalone through
+// bin/run.js, against the fake Platform API (fully offline), recording every request.
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {type FakeApi, type Scenario, startFakeApi} from '../helpers/fake-api.js'
+import {type CliResult, type HerokuSandbox, createHerokuSandbox} from '../helpers/heroku-cli.js'
+import * as scenarios from '../helpers/scenarios.js'
+import {APP, PG_ADDON, SENTINEL_VALUES} from '../helpers/scenarios.js'
+
+/** The issue's app with one standard-1x web and worker: Postgres 10 of 20 (reserve 2), Redis 4 of 20. */
+function smallApp(): Scenario {
+  const s = scenarios.herokuRedisAndPostgres()
+  s.apps[0]!.formation = [
+    {type: 'web', quantity: 1, size: 'Standard-1X', command: 'node dist/web.js'},
+    {type: 'worker', quantity: 1, size: 'Standard-1X', command: 'node dist/worker.js'},
+  ]
+  s.addons.find(a => a.name === PG_ADDON)!.connections = {used: 3, limit: 20}
+  return s
+}
+
+let sandbox: HerokuSandbox
+let standalone: HerokuSandbox
+let fake: FakeApi | undefined
+
+beforeAll(async () => {
+  const token = scenarios.SENTINELS.apiToken
+  // Each test points the runs at its own fake through HEROKU_HOST; this URL is never answered.
+  sandbox = await createHerokuSandbox({apiUrl: 'http://127.0.0.1:9', apiKey: token, env: {NO_COLOR: '1'}})
+  standalone = await createHerokuSandbox({apiUrl: 'http://127.0.0.1:9', apiKey: token, link: false, env: {NO_COLOR: '1'}})
+})
+
+afterEach(async () => {
+  await fake?.close()
+  fake = undefined
+})
+
+afterAll(() => {
+  sandbox?.cleanup()
+  standalone?.cleanup()
+})
+
+async function startApi(): Promise<FakeApi> {
+  fake = await startFakeApi(smallApp())
+  return fake
+}
+
+const on = (api: FakeApi) => ({env: {HEROKU_HOST: api.url, HEROKU_PARTICLEBOARD_URL: api.url, HEROKU_DATA_HOST: api.url}})
+
+/** Error output as one line: oclif wraps it to the terminal width and prefixes lines with ` ›`. */
+const flat = (text: string) => text.replace(/ ›/g, ' ').replace(/\s+/g, ' ')
+
+function noSecrets(run: CliResult): void {
+  for (const secret of SENTINEL_VALUES) {
+    expect(run.stdout).not.toContain(secret)
+    expect(run.stderr).not.toContain(secret)
+  }
+}
+
+describe('heroku tsq:scale through the real heroku CLI', () => {
+  it('applies a scale that fits with one batch PATCH, a spinner on stderr, and the new formation and budget on stdout', async () => {
+    const api = await startApi()
+    const run = await sandbox.heroku(['tsq:scale', 'worker=2', '-a', APP], on(api))
+    noSecrets(run)
+    expect(run.exitCode).toBe(0)
+    expect(api.mutations().map(r => [r.method, r.path, r.body])).toEqual([
+      ['PATCH', `/apps/${APP}/formation`, {updates: [{type: 'worker', quantity: 2}]}],
+    ])
+    expect(run.stderr).toContain('Scaling worker to 2 on ⬢ example-app... done')
+    expect(run.stdout).toContain('⬢ example-app now runs web=1:standard-1x worker=2:standard-1x')
+    expect(run.stdout).toContain('=== Postgres budget')
+    expect(api.state.app(APP).formation.find(p => p.type === 'worker')!.quantity).toBe(2)
+  })
+
+  it('refuses a scale over the Postgres limit: exit 1, the reason on stderr, the fixes on stdout, no PATCH', async () => {
+    const api = await startApi()
+    const run = await sandbox.heroku(['tsq:scale', 'worker=3', '-a', APP], on(api))
+    noSecrets(run)
+    expect(run.exitCode).toBe(1)
+    expect(flat(run.stderr)).toContain('Error: Not scaled: Postgres postgresql-curved-12345 would need 20 connections, over the 18 available (limit 20 − reserve 2).')
+    expect(run.stdout).toContain('heroku tsq:scale worker=2 -a example-app')
+    expect(run.stdout).toMatch(/heroku config:set TSQ_\w+_DB_POOL=\d+/)
+    expect(api.mutations()).toEqual([])
+  })
+
+  it('refuses with --json: exactly one JSON document on stdout, applied false, exit 1', async () => {
+    const api = await startApi()
+    const run = await sandbox.heroku(['tsq:scale', 'worker=3', '-a', APP, '--json'], on(api))
+    noSecrets(run)
+    expect(run.exitCode).toBe(1)
+    expect(JSON.parse(run.stdout)).toMatchObject({app: APP, applied: false, budget: [{kind: 'postgres', demand: 20, status: 'fail'}, {kind: 'redis'}]})
+    expect(api.mutations()).toEqual([])
+  })
+})
+
+describe('tsq:scale standalone through bin/run.js', () => {
+  it('prints the formation in the ps:scale form without arguments and sends only reads', async () => {
+    const api = await startApi()
+    const run = await standalone.standalone(['tsq:scale', '-a', APP], on(api))
+    noSecrets(run)
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toBe('web=1:standard-1x worker=1:standard-1x\n')
+    expect(api.mutations()).toEqual([])
+  })
+
+  it('rejects a bad argument before any request', async () => {
+    const api = await startApi()
+    const run = await standalone.standalone(['tsq:scale', 'worker=abc', '-a', APP], on(api))
+    expect(run.exitCode).toBe(1)
+    expect(flat(run.stderr)).toContain('"worker=abc": the count must be a whole number from 0 to 10000: use TYPE=N, TYPE=N:SIZE, TYPE+N or TYPE-N')
+    expect(api.requests).toEqual([])
+  })
+})
