@@ -233,6 +233,30 @@ describe('tsq:scale passes Platform API errors through', () => {
     expect(formationOf(f)).toBe('web=1:standard-1x worker=1:standard-1x')
   })
 
+  it('gives up on a PATCH refused by the rate limit with Heroku\'s message and what to do, changing nothing', async () => {
+    const f = await start(smallApp())
+    f.failNext({method: 'PATCH', path: `/apps/${APP}/formation`, status: 429, headers: {'Retry-After': '0'}, times: 10})
+    const run = await scale(f, 'worker=2')
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('Heroku API rate limit reached')
+    expect(run.stderr).toContain('Heroku says: Your account reached the API rate limit')
+    expect(run.stderr).toContain('Try this: Wait a minute for the rate limit to refill')
+    expect(f.mutations().every(r => r.status === 429)).toBe(true)
+    expect(formationOf(f)).toBe('web=1:standard-1x worker=1:standard-1x')
+  })
+
+  it('sends the batch again after a 503, since it carries absolute counts, and applies it once', async () => {
+    const f = await start(smallApp())
+    f.failNext({method: 'PATCH', path: `/apps/${APP}/formation`, status: 503, headers: {'Retry-After': '0'}})
+    const run = await scale(f, 'worker+1')
+    expect(run.code).toBe(0)
+    expect(f.mutations().map(r => [r.status, r.body])).toEqual([
+      [503, {updates: [{type: 'worker', quantity: 2}]}],
+      [200, {updates: [{type: 'worker', quantity: 2}]}],
+    ])
+    expect(formationOf(f)).toBe('web=1:standard-1x worker=2:standard-1x')
+  })
+
   it('masks a secret that Heroku\'s error message happens to contain', async () => {
     const f = await start(smallApp())
     f.failNext({method: 'PATCH', path: `/apps/${APP}/formation`, status: 422, body: {id: 'invalid_params', message: `cannot scale with ${URLS.postgres}`}})
