@@ -43,7 +43,10 @@ export abstract class TsqCommand extends Command {
   }
 
   protected override async catch(err: Error & {exitCode?: number}): Promise<unknown> {
-    return super.catch(this.scrubError(err) as Errors.CLIError)
+    const scrubbed = this.scrubError(err)
+    // oclif prints `<name>: <message>`; users of `heroku` expect `Error: ...` whatever class raised it.
+    if (!this.jsonEnabled()) scrubbed.name = 'Error'
+    return super.catch(scrubbed as Errors.CLIError)
   }
 
   private scrub(value: unknown): unknown {
