@@ -1,5 +1,8 @@
 // tsq:doctor end to end, the ways users run it: through the real `heroku` CLI with the plugin linked, and
 // standalone through bin/run.js; both against the fake Platform API, fully offline.
+import {execFileSync} from 'node:child_process'
+import {mkdirSync} from 'node:fs'
+import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {DoctorReport} from '../../src/core/doctor.js'
 import {type FakeApi, startFakeApi} from '../helpers/fake-api.js'
@@ -83,6 +86,20 @@ describe('tsq:doctor standalone through bin/run.js', () => {
     const run = await standalone.standalone(['tsq:doctor', '-a', APP, '--json'], on(passing))
     expect(run.exitCode).toBe(0)
     expect(JSON.parse(run.stdout)).toMatchObject({ok: true})
+  })
+
+  it('takes the app from a git remote named with -r, as heroku commands do', async () => {
+    const repo = join(standalone.workDir, 'repo')
+    mkdirSync(repo)
+    const git = (...args: string[]) => execFileSync('git', args, {cwd: repo, env: standalone.env, stdio: 'ignore'})
+    git('init', '-q')
+    git('remote', 'add', 'staging', `https://git.heroku.com/${APP}.git`)
+    git('remote', 'add', 'other', 'https://git.heroku.com/some-other-app.git')
+    // HEROKU_HOST points at the fake, so name the git host Heroku's own (it is otherwise derived from HEROKU_HOST).
+    const env = {...on(passing).env, HEROKU_GIT_HOST: 'git.heroku.com'}
+    const run = await standalone.standalone(['tsq:doctor', '-r', 'staging', '--json'], {env, cwd: repo})
+    expect(run.exitCode, run.stderr).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({app: APP, ok: true})
   })
 
   it('exits 1 with an error naming the flag when no app is given', async () => {

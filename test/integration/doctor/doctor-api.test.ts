@@ -169,6 +169,22 @@ describe('tsq:doctor on plans it does not know', () => {
   })
 })
 
+describe('tsq:doctor on invalid settings', () => {
+  it('fails the settings check naming each variable and its value, and exits 1', async () => {
+    const s = scenarios.herokuRedisAndPostgres()
+    s.addons.find(a => a.name === PG_ADDON)!.connections = {used: 7, limit: 120}
+    s.apps[0]!.config = {...s.apps[0]!.config, TSQ_CONCURRENCY: 'abc', TSQ_WORKER_DB_POOL: '0'}
+    const {report, run} = await doctorJson(s)
+    expect(run.exitCode).toBe(1)
+    const settings = checkOf(report, 'settings')!
+    expect(settings.status).toBe('fail')
+    expect(settings.message).toContain('TSQ_CONCURRENCY="abc"')
+    expect(settings.message).toContain('TSQ_WORKER_DB_POOL="0"')
+    expect(settings.fix).toContain(`heroku config:unset TSQ_CONCURRENCY TSQ_WORKER_DB_POOL -a ${APP}`)
+    expect(report.checks.filter(c => c.status === 'fail').map(c => c.id)).toEqual(['settings'])
+  })
+})
+
 describe('tsq:doctor through API trouble', () => {
   it('retries a 429 and then reports as usual', async () => {
     fake = await startFakeApi(scenarios.herokuRedisAndPostgres())

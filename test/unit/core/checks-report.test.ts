@@ -52,6 +52,15 @@ describe('diagnose report (spec §4 shape)', () => {
   })
 })
 
+describe('diagnose on an app without process types', () => {
+  it('reports zero demand and no failing budget instead of crashing', () => {
+    const {report} = diagnose(appState({addons: [kvs(), pg()], formation: []}))
+    expect(report.processes).toEqual([])
+    expect(report.resources.map(r => [r.kind, r.demand, r.status])).toEqual([['postgres', 0, 'ok'], ['redis', 0, 'ok']])
+    expect(report.ok).toBe(true)
+  })
+})
+
 describe('notCounted', () => {
   it('lists the sharing apps whose demand could not be read, with the reason', () => {
     const state = appState({addons: [kvs(), pg('standard-0')], sharing: {'postgresql-curved-2': [
