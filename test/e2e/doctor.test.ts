@@ -1,7 +1,7 @@
 // tsq:doctor end to end, the ways users run it: through the real `heroku` CLI with the plugin linked, and
 // standalone through bin/run.js; both against the fake Platform API, fully offline.
 import {execFileSync} from 'node:child_process'
-import {mkdirSync} from 'node:fs'
+import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {DoctorReport} from '../../src/core/doctor.js'
@@ -100,6 +100,22 @@ describe('tsq:doctor standalone through bin/run.js', () => {
     const run = await standalone.standalone(['tsq:doctor', '-r', 'staging', '--json'], {env, cwd: repo})
     expect(run.exitCode, run.stderr).toBe(0)
     expect(JSON.parse(run.stdout)).toMatchObject({app: APP, ok: true})
+  })
+
+  it('runs --local with no Heroku at all: no API key, no request, servers it cannot reach reported as warnings', async () => {
+    const dir = join(standalone.workDir, 'local-app')
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'Procfile'), 'web: node web.js\nworker: node worker.js\n')
+    // Port 9 (discard) refuses connections: the probes fail fast and say so.
+    writeFileSync(join(dir, '.env'), 'REDIS_URL=redis://127.0.0.1:9\nDATABASE_URL=postgres://app@127.0.0.1:9/app\n')
+    const before = failing.requests.length + passing.requests.length
+    const run = await standalone.standalone(['tsq:doctor', '--local', '--dir', dir, '--json'], {env: {HEROKU_API_KEY: undefined}})
+    expect(failing.requests.length + passing.requests.length).toBe(before)
+    const report = JSON.parse(run.stdout) as DoctorReport
+    expect(report).toMatchObject({app: 'local-app', mode: 'local'})
+    expect(report.checks.filter(c => c.id.endsWith('.live')).map(c => c.status)).toEqual(['warn', 'warn'])
+    expect(report.resources.map(r => r.limit)).toEqual([null, null])
+    expect(run.exitCode).toBe(report.ok ? 0 : 1)
   })
 
   it('exits 1 with an error naming the flag when no app is given', async () => {
