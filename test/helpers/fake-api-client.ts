@@ -12,11 +12,14 @@ import type {FakeApi} from './fake-api.js'
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 let config: Promise<Config> | undefined
 
+/** HEROKU_HOST, HEROKU_DATA_HOST and HEROKU_API_KEY for the fake (the token defaults to the scenario's). */
+export function fakeApiEnv(fake: Pick<FakeApi, 'url' | 'state'>, token = fake.state.token): {HEROKU_HOST: string, HEROKU_DATA_HOST: string, HEROKU_API_KEY: string} {
+  return {HEROKU_HOST: fake.url, HEROKU_DATA_HOST: fake.url, HEROKU_API_KEY: token}
+}
+
 /** Points HEROKU_HOST, HEROKU_DATA_HOST and HEROKU_API_KEY at the fake (the token defaults to the scenario's). */
 export function useFakeApiEnv(fake: Pick<FakeApi, 'url' | 'state'>, token = fake.state.token): void {
-  process.env.HEROKU_HOST = fake.url
-  process.env.HEROKU_DATA_HOST = fake.url
-  process.env.HEROKU_API_KEY = token
+  Object.assign(process.env, fakeApiEnv(fake, token))
 }
 
 /** A fresh APIClient against the fake; reads the environment like a command does. */
