@@ -1,6 +1,6 @@
 // The connection budget (spec §3): demand = Σ dynos × processes × connections per process, over every app an
 // add-on is attached to, against the plan limit minus the reserve. Pure.
-import type {ResourceKind} from './catalogue.js'
+import {type PlanLimit, type ResourceKind, PLAN_LIMITS} from './catalogue.js'
 import type {FormationEntry} from './app-state.js'
 import {type Env, type Role, type Settings, type SettingsProblem, resolveMany} from './settings.js'
 
@@ -163,4 +163,19 @@ export function fitPoolCap(room: number, wants: ReadonlyArray<{processes: number
     if (total <= room) return cap
   }
   return active.length === 0 ? top : null
+}
+
+/**
+ * The smallest catalogued plan of the same service that fits the demand with its reserve, preferring one that
+ * also fits a restart's 2× (required with `overlap`). Legacy hobby plans and private/shield plans (which need
+ * a Private Space) are never proposed.
+ */
+export function largerPlan(b: ResourceBudget, options: {overlap?: boolean} = {}): PlanLimit | undefined {
+  if (!b.service || b.limit === null) return undefined
+  const current = b.limit
+  const fits = PLAN_LIMITS
+    .filter(p => p.plan.startsWith(`${b.service}:`) && !/:(hobby|private|shield)-/.test(p.plan) && p.limit > current && b.demand <= p.limit - b.reserve)
+    .sort((x, y) => x.limit - y.limit)
+  const overlap = fits.find(p => 2 * b.demand <= p.limit)
+  return options.overlap ? overlap : overlap ?? fits[0]
 }

@@ -1,10 +1,10 @@
 // Checks of the connection budget (spec §3): demand against each limit, worker pools against concurrency,
 // workers scaled to 0, and the doubled demand of a restart. Every failure names the largest pool, the
 // largest dyno count or the plan that fits. Pure.
-import type {ResourceBudget} from './budget.js'
-import {PLAN_LIMITS, type ResourceKind} from './catalogue.js'
+import {type ResourceBudget, largerPlan} from './budget.js'
+import type {ResourceKind} from './catalogue.js'
 import {
-  type Check, type CheckContext, TITLE, budgetOf, fail, fixScale, fixSetVars, heroku, listJoin, notCountedApps, ok, plural, warn,
+  type Check, type CheckContext, TITLE, budgetOf, fail, fixPooler, fixScale, fixSetVars, heroku, listJoin, notCountedApps, ok, plural, warn,
 } from './checks-common.js'
 import {planPools} from './pool-plan.js'
 import {typeKey} from './settings.js'
@@ -63,25 +63,14 @@ function fixesForOver(ctx: CheckContext, b: ResourceBudget, target: 'limit' | 'o
     const most = Math.floor((room - (b.demand - row.total)) / perDyno)
     if (most >= 1 && most < p.dynos) fixes.push(`${fixScale(ctx, p.type, most)} (the most ${p.type} dynos that fit)`)
   }
-  const plan = biggerPlan(b, target)
+  const plan = largerPlan(b, {overlap: target === 'overlap'})?.plan
   if (local) fixes.push(`a server that allows more connections (${b.kind === 'postgres' ? 'max_connections' : 'maxclients'})`)
   else if (plan && b.addon) fixes.push(heroku(ctx, `addons:upgrade ${b.addon} ${plan}`))
   else fixes.push(`a ${b.service ?? TITLE[b.kind]} plan with at least ${target === 'limit' ? b.demand + b.reserve : 2 * b.demand} connections`)
-  if (!local && b.kind === 'postgres' && b.plan && !/essential|hobby|mini|basic/.test(b.plan)) {
-    fixes.push(`${heroku(ctx, `pg:connection-pooling:attach ${b.configVar ?? 'DATABASE_URL'} --as DATABASE_CONNECTION_POOL`)} (server-side pooler: app connections then count against its 10,000 client connections)`)
-  }
+  if (!local && b.kind === 'postgres') fixes.push(fixPooler(ctx.assessment.app))
   return fixes
 }
 
-/** The smallest catalogued plan of the same service that fits the demand (and, if possible, a restart's 2×). */
-function biggerPlan(b: ResourceBudget, target: 'limit' | 'overlap'): string | null {
-  if (!b.service || b.limit === null) return null
-  const candidates = PLAN_LIMITS.filter(p => p.plan.startsWith(`${b.service}:`) && !/:(hobby|private|shield)-/.test(p.plan) && p.limit > b.limit!)
-    .sort((x, y) => x.limit - y.limit)
-  const fitsLimit = candidates.filter(p => b.demand <= p.limit - b.reserve)
-  const fitsOverlap = fitsLimit.filter(p => 2 * b.demand <= p.limit)
-  return (fitsOverlap[0] ?? (target === 'limit' ? fitsLimit[0] : undefined))?.plan ?? null
-}
 
 /** `postgres.pool`: a worker whose pool is smaller than its concurrency makes jobs wait for connections. */
 export function checkPostgresPool(ctx: CheckContext): Check | null {

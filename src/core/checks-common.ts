@@ -60,6 +60,15 @@ export function fixScale(ctx: CheckContext, type: string, quantity: number): str
   return ctx.local ? `run at most ${quantity} ${type} dyno(s): --formation ${type}=${quantity}` : `heroku tsq:scale ${type}=${quantity} -a ${ctx.assessment.app}`
 }
 
+/**
+ * A connection pooler that works with the runtime as it is: the heroku/pgbouncer buildpack rewrites DATABASE_URL
+ * (which is all the runtime reads) to a pgbouncer inside each dyno that holds few server connections. Heroku's
+ * server-side pooler would expose DATABASE_CONNECTION_POOL_URL instead, which the runtime does not read.
+ */
+export function fixPooler(app: string): string {
+  return `a connection pooler in each dyno: heroku buildpacks:add heroku/pgbouncer -a ${app}, then start each Procfile command with bin/start-pgbouncer (DATABASE_URL then points at it)`
+}
+
 export function fixSetup(ctx: CheckContext): string {
   return `heroku tsq:setup -a ${ctx.assessment.app}`
 }

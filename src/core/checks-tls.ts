@@ -23,10 +23,12 @@ export function checkRedisTls(ctx: CheckContext): Check | null {
   if (tls) return ok('redis.tls', `${configVar} uses rediss://; the runtime accepts the self-signed certificates Heroku Key-Value Store presents`)
   if (used?.service === 'heroku-redis') {
     const tlsVar = ctx.assessment.config.REDIS_TLS_URL?.startsWith('rediss:') && configVar !== 'REDIS_TLS_URL'
+    // Versions 6 and later serve rediss://; `heroku redis:info` shows the current one and --version is required.
+    const upgrade = `${heroku(ctx, `redis:upgrade ${used.name} --version VERSION`)} (VERSION 6 or later; heroku redis:info shows the current one)`
     return fail('redis.tls', `${configVar} uses redis://, but Heroku Key-Value Store requires TLS (rediss://) on every plan since December 2024: connections are refused`,
       tlsVar
-        ? `the add-on also sets REDIS_TLS_URL (rediss://); upgrade so REDIS_URL itself is rediss://: ${heroku(ctx, `redis:upgrade ${used.name} --version 7`)}`
-        : `${heroku(ctx, `redis:upgrade ${used.name} --version 7`)} (Redis 6+ serves rediss://), then check ${heroku(ctx, 'config:get REDIS_URL')} starts with rediss://`)
+        ? `the add-on also sets REDIS_TLS_URL (rediss://); upgrade so REDIS_URL itself is rediss://: ${upgrade}`
+        : `${upgrade}, then check ${heroku(ctx, 'config:get REDIS_URL')} starts with rediss://`)
   }
   const where = LOCAL_HOSTS.has(url.hostname) ? 'a local server' : used ? `${used.service}, which does not require TLS` : 'a server tsq knows nothing about'
   return ok('redis.tls', `${configVar} uses plain redis:// to ${where}`)

@@ -1,8 +1,8 @@
 // What would fit when a requested formation is over a connection limit: the largest dyno counts, the Postgres
 // pools (planPools) and, where no pool size can help, a larger plan or a pooler. Pure.
 import type {Assessment} from './assess.js'
-import type {ResourceBudget} from './budget.js'
-import {type PlanLimit, PLAN_LIMITS} from './catalogue.js'
+import {type ResourceBudget, largerPlan} from './budget.js'
+import {fixPooler} from './checks-common.js'
 import type {ScaleChange} from './formation.js'
 import {type PoolPlan, planPools} from './pool-plan.js'
 import {typeKey} from './settings.js'
@@ -94,7 +94,7 @@ function alternativesFor(assessment: Assessment, b: ResourceBudget, pools: PoolS
   else fixes.push(`a plan with at least ${b.demand + b.reserve} connections${b.service ? ` (\`heroku addons:plans ${b.service}\`)` : ''}`)
   let noPoolFix: string | null = null
   if (b.kind === 'postgres') {
-    fixes.push(`a connection pooler, so processes share a few server connections: \`heroku pg:connection-pooling:attach -a ${assessment.app}\` (Standard plans and above) or the heroku/pgbouncer buildpack`)
+    fixes.push(fixPooler(assessment.app))
     if (!pools || pools.command === null) {
       const active = assessment.processes.filter(p => p.role !== 'none').reduce((n, p) => n + p.dynos * p.processesPerDyno, 0)
       const others = b.rows.filter(r => r.app !== assessment.app).reduce((n, r) => n + r.total, 0)
@@ -109,11 +109,3 @@ function alternativesFor(assessment: Assessment, b: ResourceBudget, pools: PoolS
 }
 
 /** The smallest catalogued plan of the same service that fits the demand, preferring one that also survives a restart. */
-export function largerPlan(b: ResourceBudget): PlanLimit | undefined {
-  if (!b.service || b.limit === null) return undefined
-  const current = b.limit
-  const candidates = PLAN_LIMITS
-    .filter(p => p.plan.startsWith(`${b.service}:`) && !p.plan.includes('hobby') && p.limit > current && b.demand <= p.limit - b.reserve)
-    .sort((x, y) => x.limit - y.limit)
-  return candidates.find(p => 2 * b.demand <= p.limit) ?? candidates[0]
-}

@@ -19,22 +19,23 @@ describe('redis.connections / postgres.connections', () => {
     expect(c.message).toContain('needs 25 connections (web 2×2×5 = 20, worker 1×1×5 = 5) but only 18 are available')
   })
 
-  it('fixes an essential-0 overrun with pools that fit and a bigger plan, but no pooler (not on Essential)', () => {
+  it('fixes an essential-0 overrun with pools that fit, a bigger plan and the in-dyno pgbouncer (Heroku\'s server-side pooler is not on Essential)', () => {
     const fix = check(appState(), 'postgres.connections').fix!
     // 5 processes in 18 connections: pools of 3 would fit the limit, but only 2 fit a restart's overlap (2 × 10 ≤ 20).
     expect(fix).toContain(`heroku config:set TSQ_WEB_DB_POOL=2 TSQ_WORKER_DB_POOL=2 TSQ_WORKER_CONCURRENCY=2 -a ${APP}`)
     expect(fix).toContain(`heroku addons:upgrade postgresql-curved-2 heroku-postgresql:standard-0 -a ${APP}`)
     expect(fix).not.toContain('connection-pooling')
+    expect(fix).toContain(`heroku buildpacks:add heroku/pgbouncer -a ${APP}`)
   })
 
-  it('offers the server-side pooler and the most dynos that fit when a standard plan overflows', () => {
+  it('offers the in-dyno pooler the runtime can use and the most dynos that fit when a standard plan overflows', () => {
     const formation = [{type: 'web', quantity: 10, size: 'standard-2x'}, {type: 'worker', quantity: 8, size: 'standard-1x'}]
     // web 10×2×5 = 100 + worker 8×1×5 = 40 = 140 > 118: web fits floor((118 − 40) / 10) = 7 dynos, worker floor((118 − 100) / 5) = 3.
     const c = check(appState({addons: [kvs('premium-5'), pg('standard-0')], formation}), 'postgres.connections')
     expect(c.status).toBe('fail')
     expect(c.fix).toContain(`heroku tsq:scale web=7 -a ${APP}`)
     expect(c.fix).toContain(`heroku tsq:scale worker=3 -a ${APP}`)
-    expect(c.fix).toContain(`heroku pg:connection-pooling:attach DATABASE_URL --as DATABASE_CONNECTION_POOL -a ${APP}`)
+    expect(c.fix).toContain(`heroku buildpacks:add heroku/pgbouncer -a ${APP}, then start each Procfile command with bin/start-pgbouncer`)
   })
 
   it('says the limit came from the Data API when Heroku reported it', () => {

@@ -3,7 +3,7 @@ import type {AppState, FormationEntry} from '../../../src/core/app-state.js'
 import {assess} from '../../../src/core/assess.js'
 import {ScaleArgumentError, parseScaleArgs} from '../../../src/core/formation.js'
 import {type ScalePlan, diffFormation, planScale} from '../../../src/core/scale-plan.js'
-import {largerPlan} from '../../../src/core/scale-plan-suggest.js'
+import {largerPlan} from '../../../src/core/budget.js'
 
 // demo: Postgres essential-0 (limit 20, reserve 2 → 18 available), Heroku Key-Value Store mini (limit 20).
 // Defaults: web pool 5, worker pool = concurrency 5; Redis web 1, worker 2 + 1 per queue.
@@ -177,7 +177,7 @@ describe('planScale suggestions, verified by assessing them again', () => {
     expect(p.suggestions!.pools).toMatchObject({fits: 'none', command: null})
     const pg = p.suggestions!.alternatives.find(a => a.kind === 'postgres')!
     expect(pg.noPoolFix).toBe('no pool size can: even a pool of 1 per process needs 19 connections, over the 18 available')
-    expect(pg.fixes.some(f => f.includes('pg:connection-pooling:attach'))).toBe(true)
+    expect(pg.fixes.some(f => f.includes('heroku buildpacks:add heroku/pgbouncer'))).toBe(true)
     expect(fits(s, p.formation, {...s.config, TSQ_DB_POOL: '1'})).toBe(false)
   })
 
