@@ -12,7 +12,7 @@ describe('redis.tls', () => {
 
   it('fixes plain redis:// on Heroku KVS with a Redis version that serves TLS', () => {
     expect(check(appState({addons: [kvs('mini', {url: URL.kvsPlain}), pg()]}), 'redis.tls').fix)
-      .toContain(`heroku redis:upgrade redis-curved-1 --version 7 -a ${APP}`)
+      .toContain(`heroku redis:upgrade redis-curved-1 --version VERSION -a ${APP} (VERSION 6 or later`)
   })
 })
 
