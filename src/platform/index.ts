@@ -8,7 +8,7 @@ export {inspectApp, readDataApiLimit, UNKNOWN_SHARING_APP} from './inspect.js'
 export type {InspectOptions, InspectProgress} from './inspect.js'
 export {
   attachAddon, getConfigVars, getFormation, getLatestReleaseVersion, patchConfigVars, patchFormation,
-  planRedisPromotion, promoteRedis,
+  promoteRedis,
 } from './mutations.js'
 export type {AttachInput, AttachResult, AttachStep, FormationUpdate} from './mutations.js'
 export {DEFAULT_RETRY_POLICY, planRetryDelay} from './retry.js'

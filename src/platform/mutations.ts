@@ -1,6 +1,6 @@
 // The requests that change an app, one function each, sent in the forms the schema documents.
 
-import type {AppState, AttachmentInfo, FormationEntry} from '../core/app-state.js'
+import type {AttachmentInfo, FormationEntry} from '../core/app-state.js'
 import type {ApiAttachment, ApiConfigVars, ApiFormation} from './api-types.js'
 import type {Platform} from './client.js'
 import {isPlatformError} from './errors.js'
@@ -43,23 +43,6 @@ export interface AttachStep {
   addon: string
   /** Undefined: Heroku's default name for the add-on. */
   name?: string
-}
-
-/**
- * The attaches that make `addon` the app's REDIS, as `heroku redis:promote` does: when REDIS_URL belongs to
- * another add-on whose only URL on this app it is, that add-on is first attached again under its default
- * name so it keeps a URL. Empty when `addon` already is REDIS.
- */
-export function planRedisPromotion(state: Pick<AppState, 'attachments'>, addon: string): AttachStep[] {
-  const current = state.attachments.find(t => t.name === 'REDIS')
-  if (current && (current.addonName === addon || current.addonId === addon)) return []
-  const steps: AttachStep[] = []
-  if (current) {
-    const urls = state.attachments.filter(t => t.addonId === current.addonId).flatMap(t => t.configVars).filter(v => v.endsWith('_URL'))
-    if (urls.length === 1) steps.push({addon: current.addonName})
-  }
-  steps.push({addon, name: 'REDIS'})
-  return steps
 }
 
 /** Runs a promotion plan in order; every step confirms, because taking REDIS from another add-on is the point. */

@@ -3,8 +3,8 @@
 import {afterEach, describe, expect, test} from 'vitest'
 
 import {
-  attachAddon, getConfigVars, getLatestReleaseVersion, inspectApp, isPlatformError, patchConfigVars, patchFormation,
-  planRedisPromotion, promoteRedis,
+  attachAddon, getConfigVars, getLatestReleaseVersion, isPlatformError, patchConfigVars, patchFormation,
+  promoteRedis,
 } from '../../../src/platform/index.js'
 import {type FakeApi, type Scenario, startFakeApi} from '../../helpers/fake-api.js'
 import {createFakePlatform} from '../../helpers/fake-api-client.js'
@@ -70,14 +70,13 @@ describe('attachAddon', () => {
 })
 
 describe('promotion to REDIS', () => {
-  test('REDIS owned by another add-on with no other URL: re-attached under its default name first', async () => {
+  // Which steps a promotion needs is setup's pure planner's decision (src/core/setup-plan-redis.ts); this runs them.
+  test('promoteRedis re-attaches the old owner under its default name, then the new add-on as REDIS, each confirmed', async () => {
     const s = scenarios.herokuRedisAndPostgres()
     s.addons.push({name: RC, service: 'rediscloud', plan: 'rediscloud:30', app: APP, url: URLS.rediscloud})
     s.attachments.push({app: APP, addon: RC, name: 'REDISCLOUD'})
     const {fake: f, platform} = await setup(s)
-    const steps = planRedisPromotion(await inspectApp(platform, APP), RC)
-    expect(steps).toEqual([{addon: REDIS_ADDON}, {addon: RC, name: 'REDIS'}])
-    await promoteRedis(platform, APP, steps)
+    await promoteRedis(platform, APP, [{addon: REDIS_ADDON}, {addon: RC, name: 'REDIS'}])
     expect(f.mutations().map(r => r.body)).toEqual([
       {addon: {name: REDIS_ADDON}, app: {name: APP}, confirm: APP},
       {addon: {name: RC}, app: {name: APP}, confirm: APP, name: 'REDIS'},
@@ -86,10 +85,6 @@ describe('promotion to REDIS', () => {
     expect([config.REDIS_URL, config.HEROKU_REDIS_AQUA_URL]).toEqual([URLS.rediscloud, URLS.heroku_redis])
   })
 
-  test('the add-on already is REDIS: nothing to do', async () => {
-    const {platform} = await setup(scenarios.herokuRedisAndPostgres())
-    expect(planRedisPromotion(await inspectApp(platform, APP), REDIS_ADDON)).toEqual([])
-  })
 })
 
 describe('config vars', () => {
