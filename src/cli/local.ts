@@ -36,14 +36,8 @@ export interface LocalApp {
 
 /** Reads a local directory into an AppState; a missing .env is fine, a missing Procfile needs --formation. */
 export async function readLocalApp(options: LocalOptions): Promise<LocalApp> {
-  const [procfile, dotenv] = await Promise.all([readOptional(join(options.dir, 'Procfile')), readOptional(join(options.dir, '.env'))])
-  const config: Record<string, string> = {}
-  for (const [k, v] of Object.entries(options.env)) if (v !== undefined) config[k] = v
-  Object.assign(config, dotenv === null ? {} : parseDotenv(dotenv))
-  const defaulted: string[] = []
-  if (!findRedisUrl(config)) defaulted.push('REDIS_URL')
-  if (!config.DATABASE_URL) defaulted.push('DATABASE_URL')
-  for (const name of defaulted) config[name] = LOCAL_DEFAULTS[name as keyof typeof LOCAL_DEFAULTS]
+  const [procfile, dotenv] = await Promise.all([readOptionalFile(options.dir, 'Procfile'), readOptionalFile(options.dir, '.env')])
+  const {config, defaulted} = localConfig(options.env, dotenv)
   const formation = localFormationOf(procfile, options)
   const state = localAppState(basename(resolve(options.dir)), config, formation)
   return {state, defaulted, hasProcfile: procfile !== null, hasDotenv: dotenv !== null}
@@ -68,9 +62,25 @@ function localFormationOf(procfile: string | null, options: LocalOptions): Forma
   return changes.map(c => ({type: c.type, quantity: c.quantity, size: c.size ?? ''}))
 }
 
-async function readOptional(path: string): Promise<string | null> {
+/**
+ * The config vars a local run sees: the process environment with .env's values over it (as `heroku local`
+ * runs it), and REDIS_URL / DATABASE_URL set to LOCAL_DEFAULTS when nothing names those servers.
+ */
+export function localConfig(env: Readonly<Record<string, string | undefined>>, dotenv: string | null): {config: Record<string, string>, defaulted: string[]} {
+  const config: Record<string, string> = {}
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) config[k] = v
+  Object.assign(config, dotenv === null ? {} : parseDotenv(dotenv))
+  const defaulted: string[] = []
+  if (!findRedisUrl(config)) defaulted.push('REDIS_URL')
+  if (!config.DATABASE_URL) defaulted.push('DATABASE_URL')
+  for (const name of defaulted) config[name] = LOCAL_DEFAULTS[name as keyof typeof LOCAL_DEFAULTS]
+  return {config, defaulted}
+}
+
+/** The UTF-8 text of `dir/name`; null when there is no such file (any other read error is thrown). */
+export async function readOptionalFile(dir: string, name: string): Promise<string | null> {
   try {
-    return await readFile(path, 'utf8')
+    return await readFile(join(dir, name), 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw error

@@ -2,12 +2,11 @@
 // Writes are atomic: a temporary file in the same directory, renamed over the target, so a reader sees the
 // old file or the new one, never half of one, and a failed write leaves the old file as it was.
 import {randomBytes} from 'node:crypto'
-import {readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
+import {rename, rm, stat, writeFile} from 'node:fs/promises'
 import {basename, dirname, join, resolve} from 'node:path'
 import type {AppState} from '../core/app-state.js'
-import {localAppState, parseDotenv} from '../core/procfile.js'
-import {findRedisUrl} from '../core/settings.js'
-import {LOCAL_DEFAULTS} from './local.js'
+import {localAppState} from '../core/procfile.js'
+import {localConfig, readOptionalFile} from './local.js'
 
 export interface SetupFiles {
   /** The Procfile's text; null when there is none. */
@@ -23,7 +22,7 @@ export async function readSetupFiles(dir: string): Promise<SetupFiles> {
   const info = await stat(dir).catch(() => null)
   if (!info?.isDirectory()) throw new Error(`--dir ${dir} is not a directory: pass the app's directory (the one with package.json), or omit --dir for the current one`)
   const [procfile, dotenv, pkg] = await Promise.all([
-    readOptional(join(dir, 'Procfile')), readOptional(join(dir, '.env')), readOptional(join(dir, 'package.json')),
+    readOptionalFile(dir, 'Procfile'), readOptionalFile(dir, '.env'), readOptionalFile(dir, 'package.json'),
   ])
   return {procfile, dotenv, scripts: pkg === null ? null : scriptsOf(pkg, join(dir, 'package.json'))}
 }
@@ -38,15 +37,6 @@ function scriptsOf(text: string, path: string): Record<string, string> | null {
   const scripts = (parsed as {scripts?: unknown} | null)?.scripts
   if (typeof scripts !== 'object' || scripts === null) return null
   return Object.fromEntries(Object.entries(scripts).filter((e): e is [string, string] => typeof e[1] === 'string'))
-}
-
-async function readOptional(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
-    throw error
-  }
 }
 
 /** Writes `text` to `path` through a temporary file in the same directory, keeping an existing file's mode. */
@@ -68,10 +58,5 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
  * (the planner takes one dyno per type of the Procfile it plans).
  */
 export function localSetupState(dir: string, files: SetupFiles, env: Readonly<Record<string, string | undefined>>): AppState {
-  const config: Record<string, string> = {}
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) config[k] = v
-  Object.assign(config, files.dotenv === null ? {} : parseDotenv(files.dotenv))
-  if (!findRedisUrl(config)) config.REDIS_URL = LOCAL_DEFAULTS.REDIS_URL
-  if (!config.DATABASE_URL) config.DATABASE_URL = LOCAL_DEFAULTS.DATABASE_URL
-  return localAppState(basename(resolve(dir)), config, [])
+  return localAppState(basename(resolve(dir)), localConfig(env, files.dotenv).config, [])
 }
