@@ -1,5 +1,5 @@
 import {flags} from '@heroku-cli/command'
-import {Errors, Flags, ux} from '@oclif/core'
+import {Flags, ux} from '@oclif/core'
 import {TsqCommand} from '../../src/cli/base-command.js'
 import {measureLive, readLocalApp} from '../../src/cli/local.js'
 import type {AppState} from '../../src/core/app-state.js'
@@ -39,12 +39,10 @@ export default class Doctor extends TsqCommand {
       ux.action.stop()
     }
     const {report} = diagnose(state, {local, live, measurements})
-    // oclif mutes this.warn under --json; these still belong on stderr (stdout stays one JSON document).
-    if (this.jsonEnabled()) for (const line of doctorWarnings(state, report)) Errors.warn(this.redactor.text(line))
+    // Human output shows the warnings in the rendered report; under --json they go to stderr.
+    if (this.jsonEnabled()) for (const line of doctorWarnings(state, report)) this.warnAlways(line)
     else this.log(renderDoctor(report, {color: wantsColor(process.env, Boolean(process.stdout.isTTY))}))
-    // Exit 1 on a failing check without throwing, so `--json` still prints the report (an oclif exit error would
-    // replace it with an error document); oclif and the heroku CLI both leave process.exitCode as it is.
-    if (!report.ok) process.exitCode = 1
+    if (!report.ok) this.failAfterOutput()
     return report
   }
 

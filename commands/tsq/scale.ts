@@ -1,5 +1,5 @@
 import {flags} from '@heroku-cli/command'
-import {Args, Errors, ux} from '@oclif/core'
+import {Args, ux} from '@oclif/core'
 import {TsqCommand} from '../../src/cli/base-command.js'
 import {assess} from '../../src/core/assess.js'
 import {parseScaleArgs, renderFormation} from '../../src/core/formation.js'
@@ -45,8 +45,7 @@ export default class Scale extends TsqCommand {
     }
 
     const plan = planScale(state, changes, {force: f.force})
-    // oclif mutes this.warn under --json; warnings still belong on stderr.
-    for (const warning of plan.warnings) if (this.jsonEnabled()) Errors.warn(this.redactor.text(warning)); else this.warn(warning)
+    for (const warning of plan.warnings) this.warnAlways(warning)
     const apply = plan.verdict === 'apply' && !f['dry-run']
     let assessment = plan.assessment
     if (apply) {
@@ -59,8 +58,8 @@ export default class Scale extends TsqCommand {
     const style = {color: wantsColor(process.env, Boolean(process.stdout.isTTY))}
     this.log([renderHeadline(style, plan, result), renderBudgets(style, result), renderSuggestions(style, plan)].filter(Boolean).join('\n\n'))
     if (plan.verdict !== 'refuse') return result
-    // A refusal exits 1; with --json the document is still the result, so the exit code is set, not thrown.
-    if (this.jsonEnabled()) process.exitCode = 1
+    // A refusal exits 1; with --json the document is still the result.
+    if (this.jsonEnabled()) this.failAfterOutput()
     else this.error(renderRefusal(plan), {exit: 1, code: 'TSQ_OVER_LIMIT'})
     return result
   }

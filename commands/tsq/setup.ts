@@ -57,8 +57,8 @@ export default class Setup extends TsqCommand {
     this.log(renderOutcome(result, plan, style))
     if (this.jsonEnabled()) for (const n of result.notes) this.warn(`${n.id}: ${n.message}`)
     if (result.ok) return result
-    // Exit 1 without throwing in --json mode, so the document is still the result (as tsq:doctor does).
-    if (this.jsonEnabled()) process.exitCode = 1
+    // Exit 1; with --json the document is still the result (as tsq:doctor does).
+    if (this.jsonEnabled()) this.failAfterOutput()
     else this.error(failureOf(result).message, {exit: 1, suggestions: failureOf(result).suggestions})
     return result
   }

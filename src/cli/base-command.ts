@@ -34,6 +34,23 @@ export abstract class TsqCommand extends Command {
     return super.warn(typeof input === 'string' ? this.redactor.text(input) : this.scrubError(input))
   }
 
+  /**
+   * A redacted warning on stderr in human and in --json mode alike: oclif mutes `this.warn` under --json, but
+   * some warnings still belong on stderr (stdout stays one JSON document).
+   */
+  protected warnAlways(message: string): void {
+    Errors.warn(this.redactor.text(message))
+  }
+
+  /**
+   * Makes the process exit 1 once the command has returned and its output is printed. Setting the exit code
+   * instead of throwing keeps the `--json` document the command's result (an oclif exit error would replace it
+   * with an error document); oclif and the heroku CLI both leave process.exitCode as it is.
+   */
+  protected failAfterOutput(): void {
+    process.exitCode = 1
+  }
+
   protected override toSuccessJson(result: unknown): unknown {
     return this.redactor.value(result)
   }
