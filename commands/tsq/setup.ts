@@ -55,7 +55,7 @@ export default class Setup extends TsqCommand {
     const outcomes = plan.blocked || f['dry-run'] ? unapplied(plan, plan.blocked ? 'not-attempted' : 'planned') : await applySetup(plan, effects)
     const result = setupResult(plan, outcomes, f['dry-run'])
     this.log(renderOutcome(result, plan, style))
-    if (this.jsonEnabled()) for (const n of result.notes) this.warn(`${n.id}: ${n.message}`)
+    if (this.jsonEnabled()) for (const n of result.notes) this.warnAlways(`${n.id}: ${n.message}`)
     if (result.ok) return result
     // Exit 1; with --json the document is still the result (as tsq:doctor does).
     if (this.jsonEnabled()) this.failAfterOutput()

@@ -165,6 +165,18 @@ describe('tsq:setup chooses settings that fit', () => {
     expect(f.mutations()).toEqual([])
     expect(f.state.configVars(APP)).toMatchObject({TSQ_DB_POOL: '2', TSQ_CONCURRENCY: '2'})
   })
+
+  it('with --json still prints the doctor\'s warnings about kept values on stderr, and stdout stays one document', async () => {
+    const s = scenarios.herokuRedisAndPostgres()
+    // Pools of 3 fit limit − reserve but not a restart's overlap, and are below the worker's concurrency of 5.
+    Object.assign(s.apps[0]!.config!, {TSQ_DB_POOL: '3'})
+    const f = await start(s)
+    const run = await runSetupJson(f, ['-a', APP, '--dir', dir().dir])
+    expect(run.json.notes.map(n => n.id)).toContain('restart.overlap')
+    // oclif wraps warnings to the terminal width and prefixes continuation lines with ›.
+    const flat = (text: string) => text.replace(/\s*\n\s*(›\s*)?/g, ' ').replace(/\s+/g, ' ')
+    for (const note of run.json.notes) expect(flat(run.stderr)).toContain(flat(`${note.id}: ${note.message}`))
+  })
 })
 
 describe('tsq:setup when no setting can fit', () => {
