@@ -33,14 +33,14 @@ afterAll(async () => {
 }, 60_000)
 
 /**
- * A paced batch of 1,000 jobs (20 ms each) with reads; `fault` runs once a third of the requests are sent
- * and `after` jobs have finished, so it hits both the web traffic and the workers.
+ * A paced batch of 1,000 jobs (20 ms each) with reads over at least 4 s; `fault` runs once a quarter of the
+ * requests are sent and `after` jobs have finished, so it hits both the web traffic and the workers.
  */
 async function underLoad(prefix: string, after: number, fault: () => Promise<void>): Promise<{load: LoadReport, stats: BatchStats}> {
   const progress = {sent: 0}
-  const load = driveLoad({ports: () => webPorts(formation), prefix, requests: 300, concurrency: 6, paceMs: 60, postEvery: 3,
+  const load = driveLoad({ports: () => webPorts(formation), prefix, requests: 300, concurrency: 6, paceMs: 80, postEvery: 3,
     jobsPerPost: 10, jobMs: 20, retries: 60, deadlineMs: 120_000, progress})
-  const due = async () => progress.sent >= 100 && (await batchStats(s.servers.admin, prefix)).finished >= after
+  const due = async () => progress.sent >= 75 && (await batchStats(s.servers.admin, prefix)).finished >= after
   for (let i = 0; i < 600 && !(await due()); i++) await new Promise(r => setTimeout(r, 50))
   expect(progress.sent).toBeLessThan(300)
   await fault()
@@ -64,7 +64,7 @@ async function servesNormally(prefix: string): Promise<void> {
 
 describe('faults under load', () => {
   it('SIGTERM to a worker dyno mid-batch: it drains and exits 0, its restart takes over, no job retried or lost', async () => {
-    const {stats} = await underLoad('sigterm', 150, async () => {
+    const {stats} = await underLoad('sigterm', 50, async () => {
       const exit = await formation.stop('worker.1')
       expect(exit).toEqual({code: 0, signal: null})
       await formation.start('worker.1')
@@ -82,7 +82,7 @@ describe('faults under load', () => {
     const pidOf = (line: string) => Number(/\[(\d+)\]/.exec(line)?.[1])
     const primary = formation.dynos.get('web.1')!
     const victim = pidOf((await formation.waitFor('web.1', TSQ_READY, 2))[0]!)
-    const {stats} = await underLoad('crash-web', 100, async () => {
+    const {stats} = await underLoad('crash-web', 50, async () => {
       process.kill(victim, 'SIGKILL')
       await formation.waitFor('web.1', /process exited unexpectedly; restarting/)
     })
@@ -95,7 +95,7 @@ describe('faults under load', () => {
   }, 240_000)
 
   it('kill -9 of a whole worker dyno mid-batch: restarted as Heroku restarts a crashed dyno, its interrupted jobs retried once their lock expires', async () => {
-    const {stats} = await underLoad('crash-worker', 150, async () => {
+    const {stats} = await underLoad('crash-worker', 50, async () => {
       await formation.crash('worker.2')
     })
     expect(stats.retried).toBeLessThanOrEqual(inFlight)
@@ -105,7 +105,7 @@ describe('faults under load', () => {
   }, 240_000)
 
   it('Redis restarted (data persisted) under load: clients reconnect, enqueues retried after 503s, nothing lost', async () => {
-    const {load, stats} = await underLoad('redis-restart', 150, async () => {
+    const {load, stats} = await underLoad('redis-restart', 50, async () => {
       // Heroku Redis keeps its data across a restart; the throwaway one saves on shutdown once asked to.
       const {Redis} = await import('ioredis')
       const client = new Redis(s.servers.redisUrl, {connectionName: 'tsq-proof-harness'})
@@ -124,7 +124,7 @@ describe('faults under load', () => {
     const pids = () => [...formation.dynos.values()].map(d => d.pid)
     const before = {crashes: crashes(), pids: pids()}
     let terminated = 0
-    const {stats} = await underLoad('pg-terminate', 150, async () => {
+    const {stats} = await underLoad('pg-terminate', 50, async () => {
       terminated = await s.servers.postgres.terminateBackends({applicationName: /^tsq:/})
     })
     expect(terminated).toBe(s.expected.postgres)

@@ -5,11 +5,11 @@
 import {Redis} from 'ioredis'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {DoctorReport} from '../../../src/core/doctor.js'
-import type {Formation} from '../../helpers/formation.js'
+import type {Dyno, Formation} from '../../helpers/formation.js'
 import {EXAMPLE_DIR, type AppDir, checkStatus, doctor, makeAppDir} from './lib/app-dir.js'
 import {TSQ_READY, boot, webPorts} from './lib/boot.js'
 import {driveLoad} from './lib/load.js'
-import {waitFinished} from './lib/results.js'
+import {LIMIT_ERROR, waitFinished} from './lib/results.js'
 import {FORMATION, PROCESSES, SCALE, type Scenario, exampleScenario} from './lib/scenario.js'
 import {HARNESS_NAME} from './lib/servers.js'
 
@@ -51,9 +51,9 @@ async function redisRejected(): Promise<number> {
 
 /**
  * Boots the formation from `app`, starts the same formation again as new dynos under light load, lets old
- * and new overlap until the new ones are ready or 10 s pass, stops the old ones, and waits for the new ones
- * to serve, then stops them. Returns what each server refused meanwhile (the harness holds no Redis
- * connection during it).
+ * and new overlap until every new dyno is ready or has been refused (at most 30 s), stops the old ones,
+ * waits for the new ones to serve, then stops them. Returns what each server refused meanwhile (the harness
+ * holds no Redis connection during it).
  */
 async function deploy(app: AppDir, prefix: string): Promise<{refused: Record<Kind, number>, newReadyDuringOverlap: boolean}> {
   const rejectedBefore = await redisRejected()
@@ -62,15 +62,18 @@ async function deploy(app: AppDir, prefix: string): Promise<{refused: Record<Kin
   formations.push(formation)
   const load = driveLoad({ports: () => webPorts(formation), prefix, requests: 240, concurrency: 4, paceMs: 100, postEvery: 3,
     jobsPerPost: 5, jobMs: 10, retries: 100, deadlineMs: 120_000})
-  const fresh = boot(app, {codeDir: EXAMPLE_DIR, scale: SCALE, processes: PROCESSES, ready: TSQ_READY, formation, from: 3})
-  const newReadyDuringOverlap = await Promise.race([fresh.then(() => true), new Promise<false>(r => setTimeout(r, 10_000, false))])
-  const oldLines = new Set(old.dynos.flatMap(d => d.lines))
+  const fresh = (await Promise.all(Object.entries(SCALE).map(([type, n]) => formation.scale(type, n, n + 1)))).flat()
+  const linesOf = (name: string) => formation.history.filter(d => d.name === name).flatMap(d => d.lines)
+  const ready = (d: Dyno) => linesOf(d.name).filter(l => TSQ_READY.test(l)).length >= PROCESSES[d.type as keyof typeof PROCESSES]
+  const refused = (d: Dyno) => linesOf(d.name).some(l => LIMIT_ERROR.test(l))
+  for (let i = 0; i < 300 && !fresh.every(d => ready(d) || refused(d)); i++) await new Promise(r => setTimeout(r, 100))
+  const newReadyDuringOverlap = fresh.every(ready)
   await Promise.all(old.dynos.map(d => formation.stop(d.name)))
-  await fresh
+  await Promise.all(fresh.map(d => formation.waitFor(d.name, TSQ_READY, PROCESSES[d.type as keyof typeof PROCESSES], 120_000)))
   const report = await load
   expect(report.gaveUp).toBe(0)
   expect(await waitFinished(s.servers.admin, report.accepted, 120_000)).toEqual([])
-  const lines = formation.output().filter(l => !oldLines.has(l.slice(l.indexOf(': ') + 2)))
+  const lines = fresh.flatMap(d => linesOf(d.name))
   await formation.stopAll()
   return {
     newReadyDuringOverlap,

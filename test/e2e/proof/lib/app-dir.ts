@@ -2,14 +2,15 @@
 // can write to it, while the code runs from the repository (the example imports heroku-tsq/runtime by
 // package self-reference). The tsq commands run as users run them: the standalone CLI, bin/run.js.
 import {execFile} from 'node:child_process'
-import {copyFileSync, readFileSync, writeFileSync} from 'node:fs'
-import {dirname, join, resolve} from 'node:path'
+import {copyFileSync, existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseDotenv, parseProcfile} from '../../../../src/core/procfile.js'
 import type {DoctorReport} from '../../../../src/core/doctor.js'
 import {makeTempDir, removeDir} from '../../../helpers/services-common.js'
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..')
+/** The repository: the nearest directory up from here with bin/run.js (also from a transpiled copy, as bench/ runs it). */
+export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)))
 export const EXAMPLE_DIR = join(ROOT, 'examples/web-worker')
 export const NAIVE_DIR = join(ROOT, 'test/fixtures/naive-app')
 
@@ -71,4 +72,11 @@ export function predicted(report: DoctorReport, kind: 'redis' | 'postgres'): num
 
 export function checkStatus(report: DoctorReport, id: string): string | undefined {
   return report.checks.find(c => c.id === id)?.status
+}
+
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'bin/run.js'))) return dir
+    if (dirname(dir) === dir) throw new Error(`no bin/run.js above ${from}`)
+  }
 }
