@@ -6,6 +6,7 @@ import {connectionsFor, type DrainReport, type TsqQueueOptions, type TsqWorkerOp
 
 export {resolveSettings, SettingsError, type Env, type Role, type Settings, type SettingsProblem} from '../core/settings.js'
 export {createPgClient, createPgPool, pgClientConfig, pgPoolConfig, warmPgPool} from './postgres.js'
+export type {WarmOptions} from './postgres.js'
 export {createRedis, redisOptions} from './redis.js'
 export {connectionsFor, TsqConnections, type DrainReport, type TsqQueueOptions, type TsqWorkerOptions} from './connections.js'
 export {createLogger, type Logger, type LogFields} from './log.js'

@@ -54,19 +54,56 @@ export function createPgClient(settings: Pick<Settings, 'dyno' | 'databaseUrl'>)
   return new pg.Client(pgClientConfig(settings))
 }
 
+export interface WarmOptions {
+  /** How long to keep retrying connections the server refuses (ms). Default 35 s: during a deploy the old
+   *  dynos hold their connections for up to Heroku's 30 s, and a new dyno should wait them out, not crash. */
+  retryForMs?: number
+  /** First wait between attempts (ms); doubles up to 5 s. */
+  retryEveryMs?: number
+  /** Stops retrying at once (the process is shutting down). */
+  signal?: AbortSignal
+  /** Told about each refused attempt: connections held, wanted, and the server's reason (secrets redacted). */
+  onRetry?: (held: number, size: number, reason: string) => void
+}
+
 /**
  * Opens `size` connections (default: the pool's max) and returns them to the pool, so the process holds
  * what the doctor predicts from boot and a "too many clients" problem shows now rather than under load.
+ * Connections the server refuses are retried with backoff for `retryForMs` (keeping those already open);
+ * then it throws a RuntimeError (TSQ_PG_WARMUP) saying how many were refused.
  */
-export async function warmPgPool(pool: pg.Pool, size: number = pool.options.max): Promise<void> {
-  const results = await Promise.allSettled(Array.from({length: size}, () => pool.connect()))
-  for (const r of results) if (r.status === 'fulfilled') r.value.release()
-  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
-  if (failed.length > 0) {
-    const reason = failed[0]!.reason as Error
-    throw new RuntimeError(
-      `Postgres refused ${failed.length} of the ${size} connections this process is sized for (dbPool): ` +
-      `${redactUrl(String(reason?.message ?? reason))}. Check the plan's connection limit with tsq:doctor.`,
-      'TSQ_PG_WARMUP')
+export async function warmPgPool(pool: pg.Pool, size: number = pool.options.max, options: WarmOptions = {}): Promise<void> {
+  const {retryForMs = 35_000, retryEveryMs = 500, signal, onRetry} = options
+  const deadline = Date.now() + retryForMs
+  let wait = retryEveryMs
+  for (;;) {
+    // Ask for all `size` at once: the pool hands out its idle clients first and opens only the missing ones.
+    const results = await Promise.allSettled(Array.from({length: size}, () => pool.connect()))
+    for (const r of results) if (r.status === 'fulfilled') r.value.release()
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failed.length === 0) return
+    const reason = redactUrl(String((failed[0]!.reason as Error)?.message ?? failed[0]!.reason))
+    if (signal?.aborted || Date.now() + wait > deadline) {
+      throw new RuntimeError(
+        `Postgres refused ${failed.length} of the ${size} connections this process is sized for (dbPool)` +
+        `${retryForMs > 0 ? ` after retrying for ${Math.round(retryForMs / 1000)} s` : ''}: ${reason}. ` +
+        'Check the plan\'s connection limit with tsq:doctor.',
+        'TSQ_PG_WARMUP')
+    }
+    onRetry?.(size - failed.length, size, reason)
+    await sleep(wait, signal)
+    wait = Math.min(wait * 2, 5000)
   }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise(resolve => {
+    const timer = setTimeout(done, ms)
+    function done() {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    signal?.addEventListener('abort', done, {once: true})
+  })
 }

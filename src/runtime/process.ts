@@ -87,7 +87,12 @@ export async function runProcess(callback: AppCallback, settings: Settings, log:
     // Open what the doctor counts for this role at boot, so a process holds its budget from the start.
     void connections.producer
     if (settings.role === 'worker') void connections.consumer
-    if (settings.databaseUrl) await warmPgPool(connections.pool)
+    if (settings.databaseUrl) {
+      await warmPgPool(connections.pool, undefined, {
+        signal: controller.signal,
+        onRetry: (held, size, reason) => log.warn('Postgres refused connections at boot; retrying (old dynos may still hold theirs)', {held, size, reason}),
+      })
+    }
     else log.warn('DATABASE_URL is not set: this process has no Postgres pool')
     const result = await callback(contextFor(settings, log, connections, controller.signal, hooks))
     if (isServerLike(result)) servers.push(result)
