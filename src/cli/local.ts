@@ -1,12 +1,13 @@
 // The I/O shell of `tsq:doctor --local`: reads the Procfile and .env of a directory, merges them with the
-// process environment, and builds the AppState the pure core judges (no Heroku at all); and the live
-// measurement `--local` and `--live` share.
+// process environment, and builds the AppState the pure core judges (no Heroku at all); the `--formation`
+// flag that `tsq:doctor --local` and `tsq:setup --local` share; and the live measurement `--local` and
+// `--live` share.
 import {readFile} from 'node:fs/promises'
 import {basename, join, resolve} from 'node:path'
 import type {AppState, FormationEntry} from '../core/app-state.js'
 import type {LiveMeasurement} from '../core/budget.js'
 import type {ResourceKind} from '../core/catalogue.js'
-import {applyScale, parseScaleArgs} from '../core/formation.js'
+import {type ScaleChange, applyScale, parseScaleArgs} from '../core/formation.js'
 import {localAppState, localFormation, parseDotenv, parseProcfile} from '../core/procfile.js'
 import {findRedisUrl} from '../core/settings.js'
 import {measurePostgres, measureRedis} from '../probe/index.js'
@@ -43,8 +44,17 @@ export async function readLocalApp(options: LocalOptions): Promise<LocalApp> {
   return {state, defaulted, hasProcfile: procfile !== null, hasDotenv: dotenv !== null}
 }
 
+/**
+ * `--formation` of `tsq:doctor --local` and `tsq:setup --local`: the tsq:scale grammar, comma- or
+ * space-separated (`web=2,worker=1`), as changes to one dyno per Procfile type; none when the flag is absent.
+ * Throws ScaleArgumentError naming every bad part and the allowed forms.
+ */
+export function parseFormationFlag(flag: string | undefined): ScaleChange[] {
+  return flag === undefined ? [] : parseScaleArgs([flag])
+}
+
 function localFormationOf(procfile: string | null, options: LocalOptions): FormationEntry[] {
-  const changes = options.formation === undefined ? [] : parseScaleArgs([options.formation])
+  const changes = parseFormationFlag(options.formation)
   if (procfile !== null) {
     let entries
     try {
