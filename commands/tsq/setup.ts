@@ -1,7 +1,7 @@
 import {flags} from '@heroku-cli/command'
 import {Flags, ux} from '@oclif/core'
 import {TsqCommand} from '../../src/cli/base-command.js'
-import {measureLive} from '../../src/cli/local.js'
+import {measureLive, parseFormationFlag} from '../../src/cli/local.js'
 import {applySetup, localEffects, platformEffects, unapplied} from '../../src/cli/setup-apply.js'
 import {localSetupState, readSetupFiles} from '../../src/cli/setup-files.js'
 import type {AppState} from '../../src/core/app-state.js'
@@ -18,13 +18,15 @@ export default class Setup extends TsqCommand {
     'Exits 1 when it cannot start (no or several Redis add-ons, invalid settings: nothing is changed), when a change ' +
     'fails (it says which were applied; run it again to finish), or when tsq:doctor would still fail (say, even pools ' +
     'of 1 exceed the plan: it names the fixes). With --local, no Heroku: the TSQ_* values go into .env, judged against ' +
-    'the limits the local Redis and Postgres report.'
+    'the limits the local Redis and Postgres report, for one dyno per Procfile type or the --formation you will run ' +
+    '(give tsq:doctor --local the same --formation).'
 
   static override examples = [
     '$ heroku tsq:setup -a example-app',
     '$ heroku tsq:setup -a example-app --redis rediscloud-rigid-67890 --dry-run',
     '$ heroku tsq:setup -a example-app --web "node dist/web.js" --worker "node dist/worker.js" --force',
     '$ heroku tsq:setup --local --dir examples/web-worker',
+    '$ heroku tsq:setup --local --dir examples/web-worker --formation web=2,worker=2',
   ]
 
   static override flags = {
@@ -37,14 +39,17 @@ export default class Setup extends TsqCommand {
     redis: Flags.string({description: 'the Redis add-on to attach as REDIS, when the app has several (name, id or attachment name)', exclusive: ['local']}),
     'dry-run': Flags.boolean({description: 'print the plan; send no change to Heroku and write no file', default: false}),
     force: Flags.boolean({description: 'write the Procfile even when it differs from the existing one', default: false}),
-    local: Flags.boolean({description: 'no Heroku: write the Procfile and the TSQ_* values into .env, judged against the local Redis and Postgres', default: false}),
+    // No default: oclif's dependsOn counts a defaulted `false` as given, and --formation depends on --local.
+    local: Flags.boolean({description: 'no Heroku: write the Procfile and the TSQ_* values into .env, judged against the local Redis and Postgres'}),
+    formation: Flags.string({description: 'dynos per process type to size the pools for (with --local; default one per Procfile type), as tsq:scale takes them: web=2,worker=1', dependsOn: ['local']}),
   }
 
   public async run(): Promise<SetupResult> {
     const {flags: f} = await this.parse(Setup)
+    const formation = parseFormationFlag(f.formation)
     const files = await readSetupFiles(f.dir)
     const {state, live} = f.local ? await this.readLocal(localSetupState(f.dir, files, process.env)) : {state: await this.inspect(f.app), live: undefined}
-    const intent: SetupIntent = {redis: f.redis ?? null, local: f.local ? {dotenv: files.dotenv} : null, live,
+    const intent: SetupIntent = {redis: f.redis ?? null, local: f.local ? {dotenv: files.dotenv, formation} : null, live,
       procfile: {existing: files.procfile, scripts: files.scripts, commands: {web: f.web, worker: f.worker, release: f.release}, force: f.force}}
     const plan = planSetup(state, intent)
     const style = {color: wantsColor(process.env, Boolean(process.stdout.isTTY))}

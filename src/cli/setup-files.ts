@@ -55,7 +55,7 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
 /**
  * The AppState of `tsq:setup --local`: the process environment with .env over it (as `heroku local` runs
  * it), Redis and Postgres defaulting to the local servers as `tsq:doctor --local` does, and no formation
- * (the planner takes one dyno per type of the Procfile it plans).
+ * (the planner takes one dyno per type of the Procfile it plans, changed by --formation).
  */
 export function localSetupState(dir: string, files: SetupFiles, env: Readonly<Record<string, string | undefined>>): AppState {
   return localAppState(basename(resolve(dir)), localConfig(env, files.dotenv).config, [])

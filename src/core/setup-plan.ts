@@ -3,6 +3,7 @@
 // the command gathers, this decides, src/cli/setup-apply.ts applies.
 import type {AppState} from './app-state.js'
 import type {AssessOptions, Assessment} from './assess.js'
+import {type ScaleChange, applyScale} from './formation.js'
 import {DOTENV, type ProcfileIntent, planDotenv, planProcfile} from './setup-plan-files.js'
 import {type RedisPlan, planRedis} from './setup-plan-redis.js'
 import {planSettings} from './setup-plan-settings.js'
@@ -18,9 +19,10 @@ export interface SetupIntent {
   procfile: ProcfileIntent
   /**
    * `--local`: no Heroku. The state's config is the local environment, its formation is one dyno per type of
-   * the planned Procfile, and TSQ_* values go to `.env` (its text here; null when there is none).
+   * the planned Procfile changed by `formation` (`--formation`, as tsq:doctor --local applies it), and TSQ_*
+   * values go to `.env` (its text here; null when there is none).
    */
-  local: {dotenv: string | null} | null
+  local: {dotenv: string | null, formation?: readonly ScaleChange[]} | null
   /** Limits measured on the servers themselves, which win over the plan catalogue when tighter. */
   live?: AssessOptions['live']
 }
@@ -38,10 +40,16 @@ export interface SetupPlan {
   after: Assessment
 }
 
+/**
+ * The changes that set the app up. Throws ScaleArgumentError when `--local`'s formation names a process type
+ * the planned Procfile does not have (as tsq:doctor --local and tsq:scale do).
+ */
 export function planSetup(state: AppState, intent: SetupIntent): SetupPlan {
   const procfile = planProcfile(intent.procfile)
   const local = intent.local !== null
-  const base = local ? {...state, formation: localFormation(procfile.types.map(type => ({type, command: ''})))} : state
+  const base = intent.local
+    ? {...state, formation: applyScale(localFormation(procfile.types.map(type => ({type, command: ''}))), intent.local.formation ?? [])}
+    : state
   const redis: RedisPlan = local
     ? {changes: [], problems: [], predicted: base,
       skipped: [{kind: 'attach', reason: '--local: no add-ons to attach; the app reads Redis from .env or the environment'}]}

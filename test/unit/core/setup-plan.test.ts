@@ -2,6 +2,7 @@ import {describe, expect, it} from 'vitest'
 import type {AddonInfo, AppState, AttachmentInfo} from '../../../src/core/app-state.js'
 import {assess} from '../../../src/core/assess.js'
 import {runChecks} from '../../../src/core/checks.js'
+import {ScaleArgumentError, parseScaleArgs} from '../../../src/core/formation.js'
 import {type AttachChange, type ConfigChange, type SetupIntent, type SetupPlan, planSetup} from '../../../src/core/setup-plan.js'
 
 const PG: AddonInfo = {id: 'pg1', name: 'postgresql-curved-1', service: 'heroku-postgresql', plan: 'heroku-postgresql:essential-0', configVars: ['DATABASE_URL'], billingApp: 'demo', state: 'provisioned'}
@@ -296,5 +297,23 @@ describe('planSetup --local', () => {
     expect(config.file!.after.startsWith('# local\nTSQ_WEB_DB_POOL=')).toBe(true)
     expect(config.file!.after).toContain('\nOTHER=1\n')
     for (const [k, v] of Object.entries(config.vars)) expect(config.file!.after).toContain(`${k}=${v}\n`)
+  })
+
+  const localState: AppState = {app: 'local', generation: null, addons: [], attachments: [], config: {DATABASE_URL: 'postgres://127.0.0.1:5432/postgres', REDIS_URL: 'redis://127.0.0.1:6379'}, formation: [], sharing: {}, dataApi: {}}
+
+  it('applies --formation to one dyno per planned Procfile type and sizes the pools for it', () => {
+    const one = planSetup(localState, intent({local: {dotenv: null}, live: {postgres: live(20)}}))
+    const plan = planSetup(localState, intent({local: {dotenv: null, formation: parseScaleArgs(['web=3,worker+1'])}, live: {postgres: live(20)}}))
+    expect(plan.after.formation.map(f => `${f.type}=${f.quantity}`)).toEqual(['web=3', 'worker=2'])
+    const pg = plan.after.resources.find(r => r.kind === 'postgres')!
+    expect(pg.demand).toBeLessThanOrEqual(pg.available!)
+    // 20 fits one dyno each at the default pools even twice over (2 × 10); five dynos need pools of 2.
+    const pools = (p: SetupPlan) => p.after.processes.map(x => x.dbPool)
+    expect([pools(one), pools(plan)]).toEqual([[5, 5], [2, 2]])
+  })
+
+  it('throws the ScaleArgumentError tsq:doctor --local gives for a type the planned Procfile does not have', () => {
+    expect(() => planSetup(localState, intent({local: {dotenv: null, formation: parseScaleArgs(['clock=1'])}})))
+      .toThrow(new ScaleArgumentError(['"clock=1": no process type clock in the formation (known: web, worker)']))
   })
 })
