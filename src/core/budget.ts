@@ -49,7 +49,8 @@ export interface OtherAppDemand {
   error: string | null
 }
 
-export interface ResourceSpec {
+/** What identifies a resource and bounds it: the fields a spec and its evaluated budget share. */
+export interface ResourceLimit {
   kind: ResourceKind
   addon: string | null
   service: string | null
@@ -60,6 +61,9 @@ export interface ResourceSpec {
   /** Where the limit came from: a catalogue source, `Data API`, or a live server. */
   limitSource: string | null
   reserve: number
+}
+
+export interface ResourceSpec extends ResourceLimit {
   otherApps: OtherAppDemand[]
 }
 
@@ -87,15 +91,7 @@ export interface BudgetRow {
   total: number
 }
 
-export interface ResourceBudget {
-  kind: ResourceKind
-  addon: string | null
-  service: string | null
-  plan: string | null
-  configVar: string | null
-  limit: number | null
-  limitSource: string | null
-  reserve: number
+export interface ResourceBudget extends ResourceLimit {
   demand: number
   available: number | null
   status: Status

@@ -2,38 +2,14 @@
 // is both the `--json` document and what the human renderer draws. Pure.
 import type {AppState} from './app-state.js'
 import {type Assessment, assess} from './assess.js'
-import type {BudgetRow, LiveMeasurement, ProcessPlan, Status} from './budget.js'
+import type {LiveMeasurement, ProcessPlan, ResourceBudget} from './budget.js'
 import type {ResourceKind} from './catalogue.js'
 import {type Check, runChecks} from './checks.js'
 import {notCountedApps} from './checks-common.js'
 
-/** One resource of the report: the keys spec §4 binds, then extras that explain the numbers. */
-export interface DoctorResource {
-  kind: ResourceKind
-  addon: string | null
-  service: string | null
-  plan: string | null
-  configVar: string | null
-  limit: number | null
-  reserve: number
-  demand: number
-  status: Status
-  sharedWith: string[]
-  /** What `--live` measured; null without it. */
-  live: LiveMeasurement | null
-  /** Where `limit` came from: the catalogue entry (source, date), the Data API, or the live server. */
-  limitSource: string | null
-  /** limit − reserve. */
-  available: number | null
-  /** Postgres: the largest pool every process could have and still fit. */
-  largestPool: number | null
-  /** Per process type: the most dynos that fit, others unchanged. */
-  largestDynos: Record<string, number | null>
-  /** The budget table: per process type of this app, and per app sharing the add-on. */
-  rows: BudgetRow[]
-  /** Apps sharing the add-on that could not be read (403...): their rows count 0, and why. */
-  notCounted: Array<{app: string, error: string}>
-}
+/** One resource of the report: the budget (the keys spec §4 binds, then extras that explain the numbers), and
+ *  the apps sharing the add-on that could not be read (403...): their rows count 0, and why. */
+export type DoctorResource = ResourceBudget & {notCounted: Array<{app: string, error: string}>}
 
 export interface DoctorReport {
   app: string
