@@ -65,9 +65,10 @@ export interface PlanLimit {
   plan: string
   limit: number
   source: string
-  /** When the source said it (ISO date). */
+  /** When the source said it: an ISO date, or only the year where the source gives no more. */
   date: string
-  /** `confirmed`: Heroku or the vendor says so; `third-party`: only a third party does. */
+  /** `confirmed`: Heroku or the vendor says so for this plan; `third-party`: only a third party does, or the
+   *  vendor's number is matched to the Heroku plan by inference. */
   confidence: 'confirmed' | 'third-party'
 }
 
@@ -87,8 +88,8 @@ export const PLAN_LIMITS: readonly PlanLimit[] = [
   {plan: 'heroku-postgresql:premium-0', limit: 120, source: PG_3P, date: '2026-03-29', confidence: 'third-party'},
   {plan: 'heroku-postgresql:standard-2', limit: 400, source: PG_3P, date: '2026-03-29', confidence: 'third-party'},
   {plan: 'heroku-postgresql:premium-2', limit: 400, source: PG_3P, date: '2026-03-29', confidence: 'third-party'},
-  {plan: 'heroku-postgresql:hobby-dev', limit: 20, source: 'heroku pg:info output "Connections: 0/20" (github.com/heroku/legacy-cli PR #1564)', date: '2015-06-01', confidence: 'confirmed'},
-  {plan: 'heroku-postgresql:hobby-basic', limit: 20, source: 'heroku pg:info output "Connections: 0/20" (github.com/heroku/legacy-cli PR #1564)', date: '2015-06-01', confidence: 'confirmed'},
+  {plan: 'heroku-postgresql:hobby-dev', limit: 20, source: 'heroku pg:info output "Connections: 0/20" (github.com/heroku/legacy-cli PR #1564)', date: '2015', confidence: 'confirmed'},
+  {plan: 'heroku-postgresql:hobby-basic', limit: 20, source: 'heroku pg:info output "Connections: 0/20" (github.com/heroku/legacy-cli PR #1564)', date: '2015', confidence: 'confirmed'},
   kvs('mini', 20),
   kvs('hobby-dev', 20),
   kvs('premium-0', 40),
@@ -100,8 +101,8 @@ export const PLAN_LIMITS: readonly PlanLimit[] = [
   ...['premium', 'private', 'shield'].flatMap(tier => [
     kvs(`${tier}-7`, 10_000), kvs(`${tier}-9`, 25_000), kvs(`${tier}-10`, 40_000), kvs(`${tier}-12`, 65_000), kvs(`${tier}-14`, 65_000),
   ]),
-  {plan: 'rediscloud:30', limit: 30, source: 'Redis Cloud Essentials docs, free 30 MB plan (github.com/redis/docs PR #2207)', date: '2025-01-01', confidence: 'confirmed'},
-  {plan: 'redistogo:nano', limit: 10, source: 'github.com/Fueled/django-init PR #123 ("RedisToGo on heroku supports maximum of 10 connections")', date: '2016-01-01', confidence: 'third-party'},
+  {plan: 'rediscloud:30', limit: 30, source: 'Redis Cloud Essentials docs, free 30 MB plan (github.com/redis/docs PR #2207); that the Heroku plan rediscloud:30 is that plan is inferred from its name', date: '2025', confidence: 'third-party'},
+  {plan: 'redistogo:nano', limit: 10, source: 'github.com/Fueled/django-init PR #123 ("RedisToGo on heroku supports maximum of 10 connections")', date: '2016', confidence: 'third-party'},
 ]
 
 /** The catalogued connection limit of a plan, or undefined when the plan is not catalogued (never a guess). */
