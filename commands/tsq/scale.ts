@@ -41,7 +41,7 @@ export default class Scale extends TsqCommand {
     if (state.formation.length === 0) this.error(`No process types on ⬢ ${state.app}.\nUpload a Procfile to add process types.`)
     if (changes.length === 0) {
       this.log(renderFormation(state.formation))
-      return scaleResult({applied: false, dryRun: false, assessment: assess(state), previous: state.formation, plan: null})
+      return scaleResult({applied: false, dryRun: false, assessment: assess(state), previous: state.formation, plan: null, state})
     }
 
     const plan = planScale(state, changes, {force: f.force})
@@ -54,7 +54,7 @@ export default class Scale extends TsqCommand {
       ux.action.stop('done')
       assessment = assess(state, {formation: state.formation.map(p => updated.find(u => u.type === p.type) ?? p)})
     }
-    const result = scaleResult({applied: apply, dryRun: f['dry-run'], assessment, previous: state.formation, plan})
+    const result = scaleResult({applied: apply, dryRun: f['dry-run'], assessment, previous: state.formation, plan, state})
     const style = {color: wantsColor(process.env, Boolean(process.stdout.isTTY))}
     this.log([renderHeadline(style, plan, result), renderBudgets(style, result), renderSuggestions(style, plan)].filter(Boolean).join('\n\n'))
     if (plan.verdict !== 'refuse') return result

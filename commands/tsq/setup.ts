@@ -58,7 +58,7 @@ export default class Setup extends TsqCommand {
     const effects = f.local ? localEffects(f.dir, describe)
       : platformEffects({platform: createPlatform(this.heroku), app: plan.app, dir: f.dir, describe, onConfig: c => this.learnSecrets(c)})
     const outcomes = plan.blocked || f['dry-run'] ? unapplied(plan, plan.blocked ? 'not-attempted' : 'planned') : await applySetup(plan, effects)
-    const result = setupResult(plan, outcomes, f['dry-run'])
+    const result = setupResult(plan, outcomes, f['dry-run'], state)
     this.log(renderOutcome(result, plan, style))
     if (this.jsonEnabled()) for (const n of result.notes) this.warnAlways(`${n.id}: ${n.message}`)
     if (result.ok) return result

@@ -1,5 +1,5 @@
 // Human output and the --json document of tsq:scale. Pure: plan in, text or data out.
-import type {FormationEntry} from '../core/app-state.js'
+import type {AppState, FormationEntry} from '../core/app-state.js'
 import type {Assessment} from '../core/assess.js'
 import {type DoctorResource, buildDoctorReport} from '../core/doctor.js'
 import {renderFormation} from '../core/formation.js'
@@ -27,15 +27,18 @@ export interface ScaleResult {
   suggestions?: ScalePlan['suggestions']
 }
 
-/** The --json document for an assessed formation; `plan` is null when no change was asked for. */
+/**
+ * The --json document for an assessed formation; `plan` is null when no change was asked for. `state` (the app
+ * as read) names the sharing apps that could not be read, as the doctor's resources do.
+ */
 export function scaleResult(input: {applied: boolean, dryRun: boolean, assessment: Assessment, previous: readonly FormationEntry[],
-  plan: ScalePlan | null}): ScaleResult {
+  plan: ScalePlan | null, state?: AppState}): ScaleResult {
   const {plan, assessment} = input
   const entries = (formation: readonly FormationEntry[]) => formation.map(f => ({type: f.type, quantity: f.quantity, size: f.size}))
   return {
     app: assessment.app, applied: input.applied, dryRun: input.dryRun, verdict: plan?.verdict ?? null, forced: input.applied && (plan?.forced ?? false),
     formation: entries(assessment.formation), previous: entries(input.previous),
-    budget: buildDoctorReport(assessment, []).resources,
+    budget: buildDoctorReport(assessment, [], 'heroku', input.state).resources,
     warnings: plan ? [...plan.warnings] : [],
     ...(plan?.suggestions ? {suggestions: plan.suggestions} : {}),
   }

@@ -1,5 +1,6 @@
 // tsq:setup's --json document and its human output: the plan before anything is applied, what happened to
 // each change, what was left alone and why, and what the doctor will still say. Pure.
+import type {AppState} from '../core/app-state.js'
 import type {Assessment} from '../core/assess.js'
 import {type DoctorResource, buildDoctorReport} from '../core/doctor.js'
 import type {SetupChange, SetupNote, SetupPlan, SetupProblem, SkippedStep} from '../core/setup-plan.js'
@@ -28,7 +29,8 @@ export interface SetupResult {
   budget: DoctorResource[]
 }
 
-export function setupResult(plan: SetupPlan, outcomes: readonly ChangeOutcome[], dryRun: boolean): SetupResult {
+/** The --json document; `state` (the app as read) names the sharing apps that could not be read, as the doctor does. */
+export function setupResult(plan: SetupPlan, outcomes: readonly ChangeOutcome[], dryRun: boolean, state?: AppState): SetupResult {
   const changes = plan.changes.map((c, i): ChangeReport => {
     const outcome = outcomes[i] ?? {status: 'not-attempted', error: null, hint: null}
     if (c.kind === 'config') {
@@ -43,11 +45,11 @@ export function setupResult(plan: SetupPlan, outcomes: readonly ChangeOutcome[],
   })
   const ok = !plan.blocked && plan.problems.length === 0 && outcomes.every(o => o.status !== 'failed')
   return {app: plan.app, dryRun, local: plan.local, ok, changes, skipped: plan.skipped, problems: plan.problems, notes: plan.notes,
-    budget: budgetOf(plan.after)}
+    budget: budgetOf(plan.after, state)}
 }
 
-function budgetOf(assessment: Assessment): DoctorResource[] {
-  return buildDoctorReport(assessment, []).resources
+function budgetOf(assessment: Assessment, state: AppState | undefined): DoctorResource[] {
+  return buildDoctorReport(assessment, [], 'heroku', state).resources
 }
 
 /** What a change does, in one line: the spinner's title and the plan's list. */

@@ -284,6 +284,21 @@ describe('tsq:scale passes Platform API errors through', () => {
   })
 })
 
+describe('tsq:scale budget for an add-on shared with an app it cannot read', () => {
+  it('names the unreadable app in the --json budget\'s notCounted and shows its total as ? in the table, as the doctor does', async () => {
+    const s = scenarios.forbiddenSharingApp()
+    s.apps[0]!.formation = smallApp().apps[0]!.formation
+    const f = await start(s)
+    const json = JSON.parse((await scale(f, 'worker=2', '--dry-run', '--json')).stdout)
+    const pg = json.budget.find((b: {kind: string}) => b.kind === 'postgres')
+    expect(pg.sharedWith).toEqual([STAGING])
+    expect(pg.notCounted).toEqual([{app: STAGING, error: expect.stringContaining('403')}])
+    const human = await scale(f, 'worker=2', '--dry-run')
+    expect(human.stdout).toMatch(/example-app-staging \(shared, not readable\)\s+\(all\)\s+\?/)
+    expect(human.stdout).toContain('not counted: example-app-staging could not be read')
+  })
+})
+
 describe('tsq:scale keeps secrets out of its output', () => {
   it('masks a secret echoed in a warning about an invalid setting, in human and --json output', async () => {
     const s = smallApp()

@@ -179,6 +179,16 @@ describe('tsq:setup chooses settings that fit', () => {
   })
 })
 
+describe('tsq:setup budget for an add-on shared with an app it cannot read', () => {
+  it('names the unreadable app in the --json budget\'s notCounted, as the doctor does', async () => {
+    const f = await start(scenarios.forbiddenSharingApp())
+    const run = await setup(f, dir(), '--dry-run')
+    const pg = run.json.budget.find(b => b.kind === 'postgres')!
+    expect(pg.sharedWith).toEqual([scenarios.STAGING])
+    expect(pg.notCounted).toEqual([{app: scenarios.STAGING, error: expect.stringContaining('403')}])
+  })
+})
+
 describe('tsq:setup when no setting can fit', () => {
   it('applies what is safe (attach, Procfile), leaves the pools, names the fixes and exits 1 when even pools of 1 exceed Postgres', async () => {
     const s = withPostgres(scenarios.redisCloudOnly())
