@@ -7,7 +7,10 @@ const MASK = '*****'
 const MIN_SECRET = 6
 const COMMON_WORDS = /^(postgres(ql)?|redis|password|secret|default|admin|root|user|worker|web|local(host)?)$/i
 const SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASS|CREDENTIALS?|AUTH)(_|$)/i
-const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/@]*)(?::([^\s/@]*))?@/gi
+// A URL's userinfo runs to its LAST `@`: a password may hold `@` or `/` unencoded (WHATWG URL still parses
+// `redis://:p@ss@host`, and the runtime connects with it), so stopping at the first `@` or `/` would print the
+// rest of it. A URL ends at whitespace or a quote; masking too much of an odd URL is the safe side.
+const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/"'<>]*)(?::([^\s"'<>]*))?@/gi
 
 /** A URL with its password (and userinfo-only token) replaced by a mask; non-URLs are returned masked whole. */
 export function redactUrl(url: string): string {

@@ -15,6 +15,27 @@ describe('redactUrl', () => {
   })
 })
 
+describe('redactUrl with an unencoded @ or / in the password', () => {
+  // WHATWG URL (and so the runtime) takes everything up to the last `@` as userinfo.
+  it.each([
+    [`postgres://user:p@s${PW}@host:5432/db`, 'postgres://user:*****@host:5432/db'],
+    [`rediss://:a/b${PW}@host:6380`, 'rediss://:*****@host:6380'],
+    [`redis://to@ken${PW}@host:6379`, 'redis://*****@host:6379'],
+    [`url="redis://:p@${PW}@h:1" next=a@b`, 'url="redis://:*****@h:1" next=a@b'],
+  ])('masks all of the secret of %s', (input, output) => {
+    expect(redactUrl(input)).toBe(output)
+  })
+
+  it('collects the whole password as a secret, so it is masked in free text too', () => {
+    const r = new Redactor().addVars({DATABASE_URL: `postgres://u:p@s/${PW}@h/db`})
+    expect(r.text(`auth failed with p@s/${PW} for u`)).toBe('auth failed with ***** for u')
+  })
+
+  it('leaves URLs without userinfo alone, even with an @ after the host', () => {
+    expect(redactUrl('see https://devcenter.heroku.com/articles/a@b and postgres://127.0.0.1:5432/postgres')).toBe('see https://devcenter.heroku.com/articles/a@b and postgres://127.0.0.1:5432/postgres')
+  })
+})
+
 describe('Redactor', () => {
   it('masks URL passwords and secret-named config var values wherever they appear, also URL-encoded', () => {
     const secret = 'p@ss/wörd+SENTINEL'
