@@ -6,7 +6,7 @@ import {type ResourceKind, DATABASE_URL_VAR, classifyAddon, findPlanLimit} from 
 import {
   type LiveMeasurement, type ProcessPlan, type ResourceBudget, type ResourceSpec, demandOf, evaluateResource, planProcesses,
 } from './budget.js'
-import {DEFAULTS, type Settings, type SettingsProblem, findRedisUrl} from './settings.js'
+import {type Settings, type SettingsProblem, findRedisUrl, resolveMany} from './settings.js'
 
 export interface AssessOptions {
   /** A formation to judge instead of the app's current one (tsq:scale). */
@@ -47,10 +47,9 @@ export function assess(state: AppState, options: AssessOptions = {}): Assessment
   const {processes, settings, problems} = planProcesses(config, formation)
   const postgres = findResource(state, config, 'postgres')
   const redis = findResource(state, config, 'redis')
-  const reserves = {
-    postgres: settings[0]?.dbReserve ?? DEFAULTS.dbReserve,
-    redis: settings[0]?.redisReserve ?? DEFAULTS.redisReserve,
-  }
+  // The reserves are app-wide: with no process type to resolve, resolve them (and report them) for `web`.
+  const appWide = settings[0] ?? resolveAppWide(config, problems)
+  const reserves = {postgres: appWide.dbReserve, redis: appWide.redisReserve}
   const resources: ResourceBudget[] = []
   for (const finding of [postgres, redis]) {
     if (!finding.used && !finding.url) continue
@@ -60,6 +59,12 @@ export function assess(state: AppState, options: AssessOptions = {}): Assessment
     resources.push(budget)
   }
   return {app: state.app, config, formation, processes, settings, problems, redis, postgres, resources}
+}
+
+function resolveAppWide(config: Readonly<Record<string, string>>, problems: SettingsProblem[]): Settings {
+  const resolved = resolveMany(config, [{type: 'web'}])
+  problems.push(...resolved.problems)
+  return resolved.settings[0]!
 }
 
 function findResource(state: AppState, config: Readonly<Record<string, string>>, kind: ResourceKind): ResourceFinding {

@@ -100,3 +100,11 @@ describe('planPools', () => {
     expect(planPools(assess(state({formation: [{type: 'web', quantity: 1, size: 'standard-1x'}]})))).toMatchObject({fits: 'overlap', vars: {}})
   })
 })
+
+describe('assess with no process types', () => {
+  it('still honours the app-wide reserves and reports an invalid one', () => {
+    const a = assess(state({formation: []}), {config: {DATABASE_URL: 'postgres://u:p@h:5432/d', TSQ_DB_RESERVE: '7', TSQ_REDIS_RESERVE: 'x'}})
+    expect(a.resources[0]!.reserve).toBe(7)
+    expect(a.problems.map(p => p.variable)).toEqual(['TSQ_REDIS_RESERVE'])
+  })
+})
