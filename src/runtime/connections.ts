@@ -1,7 +1,7 @@
 // The connections one process shares, opened exactly as the spec's formula counts them (spec §2):
 // one producer for every Queue; for a worker also one consumer shared by every Worker, plus the one
 // blocking duplicate BullMQ makes per Worker; and one pg Pool of dbPool connections.
-import {Queue, Worker, type Processor, type QueueOptions, type WorkerOptions} from 'bullmq'
+import {Queue, Worker, type Processor, type QueueOptions, type RedisClient, type WorkerOptions} from 'bullmq'
 import type {Redis} from 'ioredis'
 import type pg from 'pg'
 import {typeKey, type Settings} from '../core/settings.js'
@@ -24,6 +24,36 @@ export interface DrainReport {
 
 /** Per-step bound on closing queues, clients and the pool (after the drain deadline). */
 const CLOSE_STEP_MS = 1000
+
+/**
+ * A Queue on the fail-fast producer connection. BullMQ makes a new Queue wait for its connection's next
+ * 'ready' before any command, however long that takes, so a Queue created while Redis is down would hang
+ * every call until Redis is back. Here a call fails instead while the producer is reconnecting, or as soon
+ * as the connection attempt in progress fails. waitUntilReady() still waits, and the Queue works once
+ * Redis is back.
+ */
+class ProducerQueue extends Queue {
+  override get client(): Promise<RedisClient> {
+    const ready = this.connection.client
+    const producer = this.opts.connection as Redis
+    if (producer.status === 'ready') return ready
+    let stopWatching = () => {}
+    const unreachable = new Promise<never>((_resolve, reject) => {
+      const fail = () => reject(new RuntimeError('Redis is unreachable (producer connections fail fast rather than wait): try again later', 'TSQ_REDIS_UNAVAILABLE'))
+      if (producer.status === 'reconnecting' || producer.status === 'close' || producer.status === 'end') return fail()
+      producer.once('close', fail)
+      stopWatching = () => producer.off('close', fail)
+    })
+    // An initialized connection wins the race: ioredis then rejects the command itself (no offline queue).
+    const client = Promise.race([ready, unreachable])
+    client.then(stopWatching, stopWatching)
+    return client
+  }
+
+  override waitUntilReady(): Promise<RedisClient> {
+    return this.connection.client
+  }
+}
 
 export class TsqConnections {
   readonly log: Logger
@@ -69,7 +99,7 @@ export class TsqConnections {
 
   /** A BullMQ Queue on the shared producer connection: no new connection, however many queues. */
   createQueue(name: string, options: TsqQueueOptions = {}): Queue {
-    const queue = new Queue(name, {...options, connection: this.producer})
+    const queue: Queue = new ProducerQueue(name, {...options, connection: this.producer})
     queue.on('error', error => this.log.error('queue error', {queue: name, err: error}))
     this.queues.push(queue)
     return queue

@@ -20,8 +20,11 @@ export interface RedisService {
   /** The current redis-server pid (changes on restart). */
   readonly pid: number
   stop(): Promise<void>
-  /** Stops the server (every connection drops) and starts it again on the same port, empty. */
-  restart(): Promise<void>
+  /**
+   * Stops the server (every connection drops) and starts it again on the same port, empty. `whileDown`
+   * runs in between, while nothing listens on the port: an outage of the length it takes.
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>
 }
 
 /** Starts redis-server on a free 127.0.0.1 port and waits until it answers PING. */
@@ -56,9 +59,14 @@ export async function startRedis(options: RedisServiceOptions = {}): Promise<Red
         child = null
         removeDir(dir)
       },
-      async restart() {
+      async restart(whileDown?: () => Promise<void>) {
         await stopChild(running(), 'SIGTERM')
-        child = await launch(dir, port, options)
+        child = null
+        try {
+          await whileDown?.()
+        } finally {
+          child = await launch(dir, port, options)
+        }
       },
     }
   } catch (error) {

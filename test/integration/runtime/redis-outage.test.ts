@@ -1,0 +1,124 @@
+// A Redis outage, on a throwaway server (never the shared 6379): a web process's producer connection fails
+// fast (an enqueue rejects instead of hanging the request), and once Redis is back the same queue enqueues
+// again and a worker created before the outage takes new jobs, without anyone opening new clients (spec §7).
+import type {Queue} from 'bullmq'
+import {Redis} from 'ioredis'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {closeConnections, connectionsFor, createQueue, createWorker, resolveSettings, type Settings} from '../../../src/runtime/index.js'
+import {startRedis, type RedisService} from '../../helpers/services.js'
+import {redisNames, uid, until} from './harness.js'
+
+/** Put in the Redis URL: no error a caller sees may carry it. */
+const PASSWORD = 'tsq-outage-S3NTINEL-pw'
+/** Generous: "fails fast" means well within this, where a hang would never settle. */
+const BOUND_MS = 5000
+const PENDING = Symbol('still pending after the bound')
+
+type Outcome<T> = {value: T} | {error: unknown} | typeof PENDING
+
+/** How `promise` settles within `ms`, or PENDING: a hang shows as PENDING rather than as the test timing out. */
+async function settleWithin<T>(promise: Promise<T>, ms = BOUND_MS): Promise<Outcome<T>> {
+  let timer: NodeJS.Timeout | undefined
+  const bound = new Promise<typeof PENDING>(resolve => {
+    timer = setTimeout(() => resolve(PENDING), ms)
+  })
+  try {
+    return await Promise.race([promise.then(value => ({value}), (error: unknown) => ({error})), bound])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function expectRejectedWithoutPassword(outcome: Outcome<unknown>): void {
+  expect(outcome).not.toBe(PENDING)
+  expect(outcome).toHaveProperty('error')
+  const {error} = outcome as {error: unknown}
+  expect(error).toBeInstanceOf(Error)
+  expect((error as Error).message).not.toContain(PASSWORD)
+  expect(String(error)).not.toContain(PASSWORD)
+}
+
+const id = uid()
+const queueName = `${id}-jobs`
+const prefix = `tsq-${id}`
+let server: RedisService
+let admin: Redis
+let web: Settings
+let worker: Settings
+let webQueue: Queue
+const processed: string[] = []
+
+/** The tsq-named clients of both processes the server sees. */
+async function tsqClients(): Promise<string[]> {
+  return [...await redisNames(admin, web.dyno), ...await redisNames(admin, worker.dyno)].sort()
+}
+
+beforeAll(async () => {
+  server = await startRedis({password: PASSWORD, maxclients: 50})
+  expect(server.url).toContain(PASSWORD)
+  admin = new Redis(server.url, {maxRetriesPerRequest: null})
+  admin.on('error', () => {}) // it reconnects by itself after the restart
+  web = resolveSettings({DYNO: `web.${id}`, REDIS_URL: server.url, TSQ_QUEUES: queueName})
+  worker = resolveSettings({DYNO: `worker.${id}`, REDIS_URL: server.url, TSQ_QUEUES: queueName, TSQ_CONCURRENCY: '1'})
+  expect([web.role, worker.role]).toEqual(['web', 'worker'])
+  expect(web.redisUrl).toBe(server.url)
+
+  createWorker(worker, queueName, async job => {
+    processed.push(job.id!)
+  }, {prefix})
+  webQueue = createQueue(web, queueName, {prefix})
+  await Promise.all([connectionsFor(worker).ready(), connectionsFor(web).ready()])
+  // Both work before the outage.
+  await webQueue.add('job', {}, {jobId: 'before'})
+  await until(async () => processed.includes('before'), 10_000, 'the job added before the outage')
+})
+
+afterAll(async () => {
+  await Promise.allSettled([web && closeConnections(web, 1000), worker && closeConnections(worker, 1000)])
+  admin?.disconnect()
+  await server?.stop()
+})
+
+describe('a Redis outage', () => {
+  let clientsBefore: string[]
+  let outageQueue: Queue | undefined
+
+  it('while Redis is down, add() from a web process rejects within 5 s, on its queue from before the outage and on one created during it, and no error carries the password', async () => {
+    clientsBefore = await tsqClients()
+    // The web producer; the worker's consumer and its Worker's blocking connection (it enqueues nothing).
+    expect(clientsBefore).toEqual([
+      `${prefix}:${Buffer.from(queueName).toString('base64')}:w:tsq:${worker.dyno}:${process.pid}:blocking`,
+      `tsq:${web.dyno}:${process.pid}:producer`,
+      `tsq:${worker.dyno}:${process.pid}:consumer`,
+    ])
+
+    await server.restart(async () => {
+      expectRejectedWithoutPassword(await settleWithin(webQueue.add('job', {}, {jobId: 'during'})))
+      outageQueue = createQueue(web, queueName, {prefix})
+      expectRejectedWithoutPassword(await settleWithin(outageQueue.add('job', {}, {jobId: 'during-new'})))
+      // Stay down a while: every client goes through failed reconnect attempts, not just one dropped socket.
+      await new Promise(resolve => setTimeout(resolve, 1500))
+    })
+  })
+
+  it('after Redis is back, the same queues add again on the same client, the worker created before the outage takes the new jobs, and both processes hold the clients they held before', async () => {
+    expect(outageQueue).toBeDefined()
+    const producer = connectionsFor(web).producer
+    // A web process answers 503 until its connection is ready again: retry each queue's add.
+    for (const [queue, jobId] of [[webQueue, 'after'], [outageQueue!, 'after-new']] as const) {
+      await until(async () => {
+        const outcome = await settleWithin(queue.add('job', {}, {jobId}))
+        expect(outcome).not.toBe(PENDING)
+        return typeof outcome === 'object' && 'value' in outcome
+      }, 10_000, `add() of ${jobId} to succeed`)
+    }
+    expect(connectionsFor(web).producer).toBe(producer)
+    expect(connectionsFor(web).redisConnections).toBe(web.redisConnections)
+
+    await until(async () => processed.includes('after') && processed.includes('after-new'), 15_000,
+      'the worker to process the jobs added after the outage')
+    expect(processed.sort()).toEqual(['after', 'after-new', 'before'])
+    await until(async () => JSON.stringify(await tsqClients()) === JSON.stringify(clientsBefore), 10_000,
+      'the same tsq clients as before the outage')
+  })
+})
