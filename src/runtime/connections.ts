@@ -37,22 +37,45 @@ class ProducerQueue extends Queue {
     const ready = this.connection.client
     const producer = this.opts.connection as Redis
     if (producer.status === 'ready') return ready
-    let stopWatching = () => {}
-    const unreachable = new Promise<never>((_resolve, reject) => {
-      const fail = () => reject(new RuntimeError('Redis is unreachable (producer connections fail fast rather than wait): try again later', 'TSQ_REDIS_UNAVAILABLE'))
-      if (producer.status === 'reconnecting' || producer.status === 'close' || producer.status === 'end') return fail()
-      producer.once('close', fail)
-      stopWatching = () => producer.off('close', fail)
-    })
-    // An initialized connection wins the race: ioredis then rejects the command itself (no offline queue).
-    const client = Promise.race([ready, unreachable])
-    client.then(stopWatching, stopWatching)
-    return client
+    if (producer.status === 'reconnecting' || producer.status === 'close' || producer.status === 'end') return Promise.reject(unavailable())
+    // Connecting: an initialized connection wins the race (ioredis then rejects the command itself).
+    return Promise.race([ready, attemptFailure(producer)])
   }
 
   override waitUntilReady(): Promise<RedisClient> {
     return this.connection.client
   }
+}
+
+function unavailable(): RuntimeError {
+  return new RuntimeError('Redis is unreachable (producer connections fail fast rather than wait): try again later', 'TSQ_REDIS_UNAVAILABLE')
+}
+
+// One watcher per connection attempt, shared by every call made during it (not one listener per call).
+const attempts = new WeakMap<Redis, Promise<never>>()
+
+/** Rejects when the producer's connection attempt in progress fails; never settles if it succeeds. */
+function attemptFailure(producer: Redis): Promise<never> {
+  let attempt = attempts.get(producer)
+  if (!attempt) {
+    attempt = new Promise<never>((_resolve, reject) => {
+      const done = () => {
+        producer.off('close', fail)
+        producer.off('ready', done)
+        attempts.delete(producer)
+      }
+      const fail = () => {
+        done()
+        reject(unavailable())
+      }
+      producer.once('close', fail)
+      producer.once('ready', done)
+    })
+    // Nobody may be waiting on it any more when it fails: that is not an unhandled rejection.
+    attempt.catch(() => undefined)
+    attempts.set(producer, attempt)
+  }
+  return attempt
 }
 
 export class TsqConnections {
