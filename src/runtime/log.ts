@@ -1,6 +1,7 @@
 // One-line logs for Heroku's log router: `tsq <dyno>[<pid>] <message> key=value ...`, info on stdout,
-// warnings and errors on stderr. Every line goes through redactUrl, so a URL with a password never shows.
-import {redactUrl} from '../core/redact.js'
+// warnings and errors on stderr. Every line is redacted: a URL with a password never shows, nor do the
+// passwords of the process's own Redis and Postgres URLs wherever a library's message repeats them.
+import {Redactor} from '../core/redact.js'
 import type {Settings} from '../core/settings.js'
 
 export type LogFields = Readonly<Record<string, unknown>>
@@ -22,9 +23,10 @@ const processSink: LogSink = {
 }
 
 /** A logger whose lines name the dyno and pid; `sink` is for tests. */
-export function createLogger(settings: Pick<Settings, 'dyno'>, sink: LogSink = processSink): Logger {
+export function createLogger(settings: Pick<Settings, 'dyno'> & Partial<Pick<Settings, 'redisUrl' | 'databaseUrl'>>, sink: LogSink = processSink): Logger {
+  const redactor = new Redactor().addVars({REDIS: settings.redisUrl, DATABASE: settings.databaseUrl})
   const line = (level: string, message: string, fields?: LogFields) =>
-    `${formatLogLine(`tsq ${settings.dyno}[${process.pid}]`, level, message, fields)}\n`
+    `${formatLogLine(`tsq ${settings.dyno}[${process.pid}]`, level, message, fields, redactor)}\n`
   return {
     info: (message, fields) => sink.stdout(line('info', message, fields)),
     warn: (message, fields) => sink.stderr(line('warn', message, fields)),
@@ -33,12 +35,12 @@ export function createLogger(settings: Pick<Settings, 'dyno'>, sink: LogSink = p
 }
 
 /** The text of one log line, without its newline: redacted, and never more than one line. */
-export function formatLogLine(prefix: string, level: string, message: string, fields: LogFields = {}): string {
+export function formatLogLine(prefix: string, level: string, message: string, fields: LogFields = {}, redactor = new Redactor()): string {
   const head = level === 'info' ? `${prefix} ${message}` : `${prefix} ${level}: ${message}`
   const tail = Object.entries(fields)
     .filter(([, value]) => value !== undefined)
     .map(([key, value]) => `${key}=${formatValue(value)}`)
-  return redactUrl([head, ...tail].join(' ')).replace(/[\r\n]+/g, ' ')
+  return redactor.text([head, ...tail].join(' ')).replace(/[\r\n]+/g, ' ')
 }
 
 function formatValue(value: unknown): string {

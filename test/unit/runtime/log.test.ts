@@ -25,3 +25,15 @@ describe('runtime log lines', () => {
     expect(err).toEqual([`tsq worker.2[${process.pid}] warn: slow\n`, `tsq worker.2[${process.pid}] error: broken\n`])
   })
 })
+
+describe('createLogger redaction of the process\'s own passwords', () => {
+  it('masks the Redis and Postgres passwords even where a message repeats them outside a URL', () => {
+    const err: string[] = []
+    const log = createLogger(
+      {dyno: 'web.1', redisUrl: 'rediss://:SENTINELlogRedisPW@host:6380', databaseUrl: 'postgres://u:SENTINELlogPgPW@host:5432/d'},
+      {stdout: () => undefined, stderr: l => err.push(l)})
+    log.error('client options', {options: {password: 'SENTINELlogRedisPW'}, err: new Error('auth SENTINELlogPgPW failed')})
+    expect(err.join('')).not.toContain('SENTINEL')
+    expect(err.join('')).toContain('*****')
+  })
+})
