@@ -4,9 +4,9 @@ import {mkdirSync} from 'node:fs'
 import {afterEach, describe, expect, it} from 'vitest'
 import {type SetupEffects, applySetup} from '../../../src/cli/setup-apply.js'
 import {writeFileAtomic} from '../../../src/cli/setup-files.js'
-import type {AppState} from '../../../src/core/app-state.js'
 import {type SetupPlan, planSetup} from '../../../src/core/setup-plan.js'
 import {failureOf, setupResult} from '../../../src/render/setup.js'
+import {appStateOf, postgresAddon, redisAddon} from '../../helpers/app-state.js'
 import {appDir} from './run-setup.js'
 
 const dirs: Array<ReturnType<typeof appDir>> = []
@@ -16,19 +16,14 @@ afterEach(() => {
 
 /** A plan with an attach, a config change and a Procfile: Redis Cloud + essential-0 over its limit, no Procfile. */
 function threeChangePlan(): SetupPlan {
-  const state: AppState = {
-    app: 'demo', generation: 'cedar', sharing: {}, dataApi: {},
+  const state = appStateOf({
     addons: [
-      {id: 'pg', name: 'postgresql-a-1', service: 'heroku-postgresql', plan: 'heroku-postgresql:essential-0', configVars: ['DATABASE_URL'], billingApp: 'demo', state: 'provisioned'},
-      {id: 'rc', name: 'rediscloud-b-2', service: 'rediscloud', plan: 'rediscloud:30', configVars: ['REDISCLOUD_URL'], billingApp: 'demo', state: 'provisioned'},
-    ],
-    attachments: [
-      {id: 'a1', name: 'DATABASE', addonId: 'pg', addonName: 'postgresql-a-1', app: 'demo', namespace: null, configVars: ['DATABASE_URL']},
-      {id: 'a2', name: 'REDISCLOUD', addonId: 'rc', addonName: 'rediscloud-b-2', app: 'demo', namespace: null, configVars: ['REDISCLOUD_URL']},
+      postgresAddon('essential-0', {id: 'pg', name: 'postgresql-a-1'}),
+      redisAddon('rediscloud:30', {id: 'rc', name: 'rediscloud-b-2'}),
     ],
     config: {DATABASE_URL: 'postgres://u:p@h:5432/d', REDISCLOUD_URL: 'redis://u:p@r:1'},
     formation: [{type: 'web', quantity: 3, size: 'standard-2x'}, {type: 'worker', quantity: 1, size: 'standard-1x'}],
-  }
+  })
   const plan = planSetup(state, {redis: null, local: null, procfile: {existing: null, scripts: {start: 'x', worker: 'y'}, commands: {}, force: false}})
   expect(plan.changes.map(c => c.kind)).toEqual(['attach', 'config', 'procfile'])
   return plan

@@ -3,23 +3,18 @@ import type {AppState} from '../../../src/core/app-state.js'
 import {assess} from '../../../src/core/assess.js'
 import {planPools} from '../../../src/core/pool-plan.js'
 import {statusOf} from '../../../src/core/budget.js'
+import {appStateOf, postgresAddon, redisAddon} from '../../helpers/app-state.js'
 
 function state(overrides: Partial<AppState> = {}): AppState {
   return {
-    app: 'demo',
-    generation: 'cedar',
-    addons: [
-      {id: 'pg1', name: 'postgresql-curved-1', service: 'heroku-postgresql', plan: 'heroku-postgresql:essential-0', configVars: ['DATABASE_URL'], billingApp: 'demo', state: 'provisioned'},
-      {id: 'rc1', name: 'rediscloud-flat-2', service: 'rediscloud', plan: 'rediscloud:30', configVars: ['REDISCLOUD_URL'], billingApp: 'demo', state: 'provisioned'},
-    ],
-    attachments: [
-      {id: 'at1', name: 'DATABASE', addonId: 'pg1', addonName: 'postgresql-curved-1', app: 'demo', namespace: null, configVars: ['DATABASE_URL']},
-      {id: 'at2', name: 'REDISCLOUD', addonId: 'rc1', addonName: 'rediscloud-flat-2', app: 'demo', namespace: null, configVars: ['REDISCLOUD_URL']},
-    ],
-    config: {DATABASE_URL: 'postgres://u:p@h:5432/d', REDISCLOUD_URL: 'redis://h:p@r:1'},
-    formation: [{type: 'web', quantity: 2, size: 'standard-2x'}, {type: 'worker', quantity: 1, size: 'standard-1x'}],
-    sharing: {},
-    dataApi: {},
+    ...appStateOf({
+      addons: [
+        postgresAddon('essential-0', {id: 'pg1', name: 'postgresql-curved-1'}),
+        redisAddon('rediscloud:30', {id: 'rc1', name: 'rediscloud-flat-2'}),
+      ],
+      config: {DATABASE_URL: 'postgres://u:p@h:5432/d', REDISCLOUD_URL: 'redis://h:p@r:1'},
+      formation: [{type: 'web', quantity: 2, size: 'standard-2x'}, {type: 'worker', quantity: 1, size: 'standard-1x'}],
+    }),
     ...overrides,
   }
 }

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {APP, SECRET, URL, appState, check, checksOf, kvs, pg} from './checks-fixtures.js'
+import {APP} from '../../helpers/app-state.js'
+import {SECRET, URL, appState, check, checksOf, kvs, pg} from './checks-fixtures.js'
 
 describe('settings check', () => {
   it('is ok when every TSQ_* value is valid', () => {

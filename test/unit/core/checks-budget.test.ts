@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import type {SharingApp} from '../../../src/core/app-state.js'
-import {APP, URL, WEB_2X, WORKER_1X, appState, check, checksOf, kvs, pg} from './checks-fixtures.js'
+import {APP} from '../../helpers/app-state.js'
+import {URL, WEB_2X, WORKER_1X, appState, check, checksOf, kvs, pg} from './checks-fixtures.js'
 
 // The app: web 2 × standard-2x (2 processes each, WEB_CONCURRENCY unset) + worker 1 × standard-1x.
 // Redis: web 2×2×1 = 4, worker 1×1×(2 + 1 queue) = 3 → 7. Postgres: web 2×2×5 = 20, worker 1×1×5 = 5 → 25.

@@ -1,11 +1,12 @@
-// AppState builders for the check and report tests: an app with add-ons attached under given names, the
-// config vars those attachments set, a formation, and optionally apps sharing an add-on.
-import type {AddonInfo, AppState, AttachmentInfo, DataApiLimit, FormationEntry, SharingApp} from '../../../src/core/app-state.js'
+// AppState specs for the check and report tests, built with test/helpers/app-state.ts: an app with add-ons
+// attached under given names, the config vars those attachments set, a formation, and optionally apps sharing
+// an add-on.
+import type {AppState, DataApiLimit, FormationEntry, SharingApp} from '../../../src/core/app-state.js'
 import type {LiveMeasurement} from '../../../src/core/budget.js'
 import type {Check, CheckId} from '../../../src/core/checks.js'
 import {type DiagnoseOptions, diagnose} from '../../../src/core/doctor.js'
+import {APP, addon, appStateOf} from '../../helpers/app-state.js'
 
-export const APP = 'demo'
 export const SECRET = 'SENTINELchecksPW5150'
 
 export const URL = {
@@ -48,24 +49,17 @@ export interface StateSpec {
 
 export function appState(spec: StateSpec = {}): AppState {
   const specs = spec.addons ?? [kvs(), pg()]
-  const addons: AddonInfo[] = specs.map((a, i) => ({
-    id: `addon-${i}`, name: a.name, service: a.service, plan: a.plan, configVars: [`${a.as}_URL`],
-    billingApp: a.billingApp ?? APP, state: a.state ?? 'provisioned',
-  }))
-  const attachments: AttachmentInfo[] = specs.map((a, i) => ({
-    id: `att-${i}`, name: a.as, addonId: `addon-${i}`, addonName: a.name, app: APP, namespace: null, configVars: [`${a.as}_URL`],
+  const addons = specs.map((a, i) => addon(a.plan, {
+    id: `addon-${i}`, name: a.name, service: a.service, configVars: [`${a.as}_URL`], billingApp: a.billingApp ?? APP, state: a.state ?? 'provisioned',
   }))
   const idOf = (name: string) => addons.find(a => a.name === name)!.id
-  return {
-    app: APP,
-    generation: 'cedar',
+  return appStateOf({
     addons,
-    attachments,
     config: {...Object.fromEntries(specs.map(a => [`${a.as}_URL`, a.url])), ...spec.config},
     formation: spec.formation ?? [WEB_2X, WORKER_1X],
     sharing: Object.fromEntries(Object.entries(spec.sharing ?? {}).map(([name, apps]) => [idOf(name), apps])),
     dataApi: Object.fromEntries(Object.entries(spec.dataApi ?? {}).map(([name, d]) => [idOf(name), d])),
-  }
+  })
 }
 
 export function checksOf(state: AppState, options: DiagnoseOptions = {}): Check[] {

@@ -4,25 +4,20 @@ import {assess} from '../../../src/core/assess.js'
 import {ScaleArgumentError, parseScaleArgs} from '../../../src/core/formation.js'
 import {type ScalePlan, diffFormation, planScale} from '../../../src/core/scale-plan.js'
 import {largerPlan} from '../../../src/core/budget.js'
+import {appStateOf, postgresAddon, redisAddon} from '../../helpers/app-state.js'
 
 // demo: Postgres essential-0 (limit 20, reserve 2 → 18 available), Heroku Key-Value Store mini (limit 20).
 // Defaults: web pool 5, worker pool = concurrency 5; Redis web 1, worker 2 + 1 per queue.
 function state(overrides: Partial<AppState> = {}, config: Record<string, string> = {}): AppState {
   return {
-    app: 'demo',
-    generation: 'cedar',
-    addons: [
-      {id: 'pg1', name: 'postgresql-curved-1', service: 'heroku-postgresql', plan: 'heroku-postgresql:essential-0', configVars: ['DATABASE_URL'], billingApp: 'demo', state: 'provisioned'},
-      {id: 'kv1', name: 'redis-round-2', service: 'heroku-redis', plan: 'heroku-redis:mini', configVars: ['REDIS_URL'], billingApp: 'demo', state: 'provisioned'},
-    ],
-    attachments: [
-      {id: 'at1', name: 'DATABASE', addonId: 'pg1', addonName: 'postgresql-curved-1', app: 'demo', namespace: null, configVars: ['DATABASE_URL']},
-      {id: 'at2', name: 'REDIS', addonId: 'kv1', addonName: 'redis-round-2', app: 'demo', namespace: null, configVars: ['REDIS_URL']},
-    ],
-    config: {DATABASE_URL: 'postgres://u:pw-secret@db.example.com:5432/d', REDIS_URL: 'rediss://:kv-secret@kv.example.com:6380', ...config},
-    formation: [{type: 'web', quantity: 1, size: 'standard-1x'}, {type: 'worker', quantity: 1, size: 'standard-1x'}],
-    sharing: {},
-    dataApi: {},
+    ...appStateOf({
+      addons: [
+        postgresAddon('essential-0', {id: 'pg1', name: 'postgresql-curved-1'}),
+        redisAddon('heroku-redis:mini', {id: 'kv1', name: 'redis-round-2'}),
+      ],
+      config: {DATABASE_URL: 'postgres://u:pw-secret@db.example.com:5432/d', REDIS_URL: 'rediss://:kv-secret@kv.example.com:6380', ...config},
+      formation: [{type: 'web', quantity: 1, size: 'standard-1x'}, {type: 'worker', quantity: 1, size: 'standard-1x'}],
+    }),
     ...overrides,
   }
 }

@@ -1,34 +1,27 @@
 import {describe, expect, it} from 'vitest'
-import type {AddonInfo, AppState, AttachmentInfo} from '../../../src/core/app-state.js'
+import type {AddonInfo, AppState} from '../../../src/core/app-state.js'
 import {assess} from '../../../src/core/assess.js'
 import {runChecks} from '../../../src/core/checks.js'
 import {ScaleArgumentError, parseScaleArgs} from '../../../src/core/formation.js'
 import {type AttachChange, type ConfigChange, type SetupIntent, type SetupPlan, planSetup} from '../../../src/core/setup-plan.js'
+import {addon, appStateOf, attachment, postgresAddon, redisAddon} from '../../helpers/app-state.js'
 
-const PG: AddonInfo = {id: 'pg1', name: 'postgresql-curved-1', service: 'heroku-postgresql', plan: 'heroku-postgresql:essential-0', configVars: ['DATABASE_URL'], billingApp: 'demo', state: 'provisioned'}
-const RC: AddonInfo = {id: 'rc1', name: 'rediscloud-flat-2', service: 'rediscloud', plan: 'rediscloud:30', configVars: ['REDISCLOUD_URL'], billingApp: 'demo', state: 'provisioned'}
-const R2G: AddonInfo = {id: 'tg1', name: 'redistogo-round-3', service: 'redistogo', plan: 'redistogo:nano', configVars: ['REDISTOGO_URL'], billingApp: 'demo', state: 'provisioned'}
-const KVS: AddonInfo = {id: 'kv1', name: 'redis-curved-4', service: 'heroku-redis', plan: 'heroku-redis:mini', configVars: ['HEROKU_REDIS_PINK_URL'], billingApp: 'demo', state: 'provisioned'}
-const MAIL: AddonInfo = {id: 'ml1', name: 'mailgun-shiny-5', service: 'mailgun', plan: 'mailgun:starter', configVars: ['MAILGUN_API_KEY'], billingApp: 'demo', state: 'provisioned'}
+const PG = postgresAddon('essential-0', {id: 'pg1', name: 'postgresql-curved-1'})
+const RC = redisAddon('rediscloud:30', {id: 'rc1', name: 'rediscloud-flat-2'})
+const R2G = redisAddon('redistogo:nano', {id: 'tg1', name: 'redistogo-round-3'})
+const KVS = redisAddon('heroku-redis:mini', {id: 'kv1', name: 'redis-curved-4', configVars: ['HEROKU_REDIS_PINK_URL']})
+const MAIL = addon('mailgun:starter', {id: 'ml1', name: 'mailgun-shiny-5', configVars: ['MAILGUN_API_KEY']})
 
 const URL_OF: Record<string, string> = {
   DATABASE_URL: 'postgres://u:p@pg.example.com:5432/d', REDISCLOUD_URL: 'redis://default:p@rc.example.com:1',
   REDISTOGO_URL: 'redis://redistogo:p@tg.example.com:2', HEROKU_REDIS_PINK_URL: 'rediss://:p@kv.example.com:3', REDIS_URL: 'rediss://:p@kv.example.com:3',
 }
 
-function attachment(addon: AddonInfo, name: string, configVars = [`${name}_URL`]): AttachmentInfo {
-  return {id: `at-${addon.id}-${name}`, name, addonId: addon.id, addonName: addon.name, app: 'demo', namespace: null, configVars}
-}
-
 /** An app with these add-ons attached under their default names, config vars set accordingly. */
 function app(addons: AddonInfo[], extra: Partial<AppState> = {}, config: Record<string, string> = {}): AppState {
-  const attachments = addons.map(a => attachment(a, a.configVars[0]!.replace(/_URL$|_API_KEY$/, ''), a.configVars))
   const vars = Object.fromEntries(addons.flatMap(a => a.configVars).map(v => [v, URL_OF[v] ?? 'value']))
-  return {
-    app: 'demo', generation: 'cedar', addons, attachments, config: {...vars, ...config},
-    formation: [{type: 'web', quantity: 1, size: 'standard-1x'}, {type: 'worker', quantity: 1, size: 'standard-1x'}],
-    sharing: {}, dataApi: {}, ...extra,
-  }
+  const formation = [{type: 'web', quantity: 1, size: 'standard-1x'}, {type: 'worker', quantity: 1, size: 'standard-1x'}]
+  return {...appStateOf({addons, config: {...vars, ...config}, formation}), ...extra}
 }
 
 function intent(overrides: Partial<SetupIntent> = {}): SetupIntent {
@@ -76,7 +69,7 @@ describe('planSetup: Redis', () => {
 
   it('skips the attach when REDIS_URL already comes from an attachment', () => {
     const state = app([PG, KVS])
-    state.attachments[1] = attachment(KVS, 'REDIS', ['REDIS_URL'])
+    state.attachments[1] = attachment(KVS, 'REDIS')
     state.config.REDIS_URL = URL_OF.REDIS_URL!
     const plan = planSetup(state, intent())
     expect(attaches(plan)).toEqual([])
@@ -117,7 +110,7 @@ describe('planSetup: Redis', () => {
 
   it('promotes like redis:promote: re-attaches the old REDIS_URL owner under its default name, then the new one as REDIS with confirm', () => {
     const state = app([PG, KVS, RC])
-    state.attachments[1] = attachment(KVS, 'REDIS', ['REDIS_URL'])
+    state.attachments[1] = attachment(KVS, 'REDIS')
     state.config.REDIS_URL = URL_OF.REDIS_URL!
     const plan = planSetup(state, intent({redis: RC.name}))
     expect(attaches(plan).map(a => [a.addon, a.as, a.confirm])).toEqual([[KVS.name, null, true], [RC.name, 'REDIS', true]])
@@ -126,7 +119,7 @@ describe('planSetup: Redis', () => {
 
   it('skips the re-attach when the old owner keeps another URL on the app', () => {
     const state = app([PG, KVS, RC])
-    state.attachments.push(attachment(KVS, 'REDIS', ['REDIS_URL']))
+    state.attachments.push(attachment(KVS, 'REDIS'))
     state.config.REDIS_URL = URL_OF.REDIS_URL!
     const plan = planSetup(state, intent({redis: RC.name}))
     expect(attaches(plan).map(a => [a.addon, a.as, a.confirm])).toEqual([[RC.name, 'REDIS', true]])
@@ -284,7 +277,7 @@ describe('planSetup --local', () => {
   const live = (limit: number) => ({connections: 1, limit, limitSource: 'SHOW max_connections', attributed: [], unattributed: 1, error: null})
 
   it('judges one dyno per planned Procfile type against the local server and writes the values into .env', () => {
-    const state: AppState = {app: 'local', generation: null, addons: [], attachments: [], config: {DATABASE_URL: 'postgres://127.0.0.1:5432/postgres', REDIS_URL: 'redis://127.0.0.1:6379', TSQ_WEB_DB_POOL: '9', OTHER: '1'}, formation: [], sharing: {}, dataApi: {}}
+    const state = appStateOf({app: 'local', generation: null, config: {DATABASE_URL: 'postgres://127.0.0.1:5432/postgres', REDIS_URL: 'redis://127.0.0.1:6379', TSQ_WEB_DB_POOL: '9', OTHER: '1'}})
     const dotenv = '# local\nTSQ_WEB_DB_POOL=9\nOTHER=1\n'
     const plan = planSetup(state, intent({local: {dotenv}, live: {postgres: live(8)}}))
     expect(plan.after.formation.map(f => `${f.type}=${f.quantity}`)).toEqual(['web=1', 'worker=1'])
@@ -299,7 +292,7 @@ describe('planSetup --local', () => {
     for (const [k, v] of Object.entries(config.vars)) expect(config.file!.after).toContain(`${k}=${v}\n`)
   })
 
-  const localState: AppState = {app: 'local', generation: null, addons: [], attachments: [], config: {DATABASE_URL: 'postgres://127.0.0.1:5432/postgres', REDIS_URL: 'redis://127.0.0.1:6379'}, formation: [], sharing: {}, dataApi: {}}
+  const localState = appStateOf({app: 'local', generation: null, config: {DATABASE_URL: 'postgres://127.0.0.1:5432/postgres', REDIS_URL: 'redis://127.0.0.1:6379'}})
 
   it('applies --formation to one dyno per planned Procfile type and sizes the pools for it', () => {
     const one = planSetup(localState, intent({local: {dotenv: null}, live: {postgres: live(20)}}))
