@@ -1,28 +1,12 @@
 // What run() does at boot before any traffic: invalid settings and a database that cannot take the
 // process's pool end it with one clear line (no password); role none runs nothing.
-import type pg from 'pg'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {dynoEnv, ensureBuilt, kill, pgPool, startApp, uid, type AppProcess} from './harness.js'
+import {describe, expect, it} from 'vitest'
+import {dynoEnv, uid, useRuntimeFixtures, type AppProcess} from './harness.js'
 
-let pool: pg.Pool
-const apps: AppProcess[] = []
-const roles: string[] = []
-
-beforeAll(() => {
-  pool = pgPool()
-  ensureBuilt()
-})
-
-afterAll(async () => {
-  apps.forEach(kill)
-  for (const role of roles) await pool.query(`DROP ROLE IF EXISTS ${role}`)
-  await pool.end()
-})
+const suite = useRuntimeFixtures()
 
 function start(vars: Record<string, string>): AppProcess {
-  const app = startApp(dynoEnv(vars))
-  apps.push(app)
-  return app
+  return suite.start(dynoEnv(vars))
 }
 
 describe('boot', () => {
@@ -42,8 +26,8 @@ describe('boot', () => {
 
   it('a database that refuses part of the pool fails the boot (exit 1) with the count refused, not later under load', async () => {
     const role = `${uid()}_limited`
-    roles.push(role)
-    await pool.query(`CREATE ROLE ${role} LOGIN CONNECTION LIMIT 2`)
+    suite.roles.push(role)
+    await suite.pool.query(`CREATE ROLE ${role} LOGIN CONNECTION LIMIT 2`)
     const app = start({DYNO: 'web.1', PORT: '0', TSQ_DB_POOL: '3', DATABASE_URL: `postgres://${role}:pw-not-shown-77@127.0.0.1:5432/test`})
     expect(await app.exited).toEqual({code: 1, signal: null})
     const failure = app.lines.find(l => l.includes('boot failed'))

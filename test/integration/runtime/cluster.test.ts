@@ -1,25 +1,9 @@
 // The cluster primary replaces a child that dies, and keeps processesPerDyno processes serving.
 import {createServer} from 'node:net'
-import type {Redis} from 'ioredis'
-import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {
-  deleteQueueKeys, dynoEnv, ensureBuilt, kill, pidOf, redis, redisNames, startApp, uid, until, type AppProcess,
-} from './harness.js'
+import {describe, expect, it} from 'vitest'
+import {dynoEnv, pidOf, redisNames, uid, until, useRuntimeFixtures} from './harness.js'
 
-let client: Redis
-const apps: AppProcess[] = []
-const queues: string[] = []
-
-beforeAll(() => {
-  client = redis()
-  ensureBuilt()
-})
-
-afterAll(async () => {
-  apps.forEach(kill)
-  await deleteQueueKeys(client, queues)
-  client.disconnect()
-})
+const suite = useRuntimeFixtures()
 
 function freePort(): Promise<number> {
   return new Promise(resolve => {
@@ -44,9 +28,8 @@ describe('cluster primary', () => {
     const id = uid()
     const dyno = `web.${id}`
     const port = await freePort()
-    queues.push(`${id}-q`)
-    const app = startApp(dynoEnv({DYNO: dyno, WEB_CONCURRENCY: '2', PORT: String(port), TSQ_QUEUES: `${id}-q`}))
-    apps.push(app)
+    suite.queues.push(`${id}-q`)
+    const app = suite.start(dynoEnv({DYNO: dyno, WEB_CONCURRENCY: '2', PORT: String(port), TSQ_QUEUES: `${id}-q`}))
     const [victim, survivor] = (await app.waitFor(/ ready /, 2)).map(pidOf) as [number, number]
 
     process.kill(victim, 'SIGKILL')
@@ -58,8 +41,8 @@ describe('cluster primary', () => {
     expect(alive(survivor)).toBe(true)
     expect(alive(app.pid)).toBe(true)
     // Redis drops the dead child's connection with its socket; the dyno again holds one producer per process.
-    await until(async () => (await redisNames(client, dyno)).length === 2, 5000, 'the dead child\'s connection to go')
-    expect(await redisNames(client, dyno)).toEqual([survivor, replacement].map(pid => `tsq:${dyno}:${pid}:producer`).sort())
+    await until(async () => (await redisNames(suite.redis, dyno)).length === 2, 5000, 'the dead child\'s connection to go')
+    expect(await redisNames(suite.redis, dyno)).toEqual([survivor, replacement].map(pid => `tsq:${dyno}:${pid}:producer`).sort())
     const served = new Set<number>()
     for (let i = 0; i < 20 && served.size < 2; i++) {
       const res = await fetch(`http://127.0.0.1:${port}/health`, {headers: {connection: 'close'}})

@@ -5,8 +5,10 @@ import {randomBytes} from 'node:crypto'
 import {readdirSync, statSync} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {Queue} from 'bullmq'
 import {Redis} from 'ioredis'
 import pg from 'pg'
+import {afterAll, beforeAll} from 'vitest'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 export const EXAMPLE_DIR = join(ROOT, 'examples/web-worker')
@@ -85,11 +87,11 @@ export function pidOf(line: string): number {
 }
 
 /** Stops a process still running at the end of a test (SIGKILL: it is not what the test checks). */
-export function kill(app: AppProcess): void {
+function kill(app: AppProcess): void {
   if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGKILL')
 }
 
-export function redis(): Redis {
+function redis(): Redis {
   return new Redis(REDIS_URL, {lazyConnect: false})
 }
 
@@ -107,12 +109,12 @@ export async function pgCounts(pool: pg.Pool, dyno: string): Promise<Record<stri
   return Object.fromEntries(rows.map(r => [r.name, r.n]))
 }
 
-export function pgPool(): pg.Pool {
+function pgPool(): pg.Pool {
   return new pg.Pool({connectionString: DATABASE_URL, max: 2, application_name: 'rt-test'})
 }
 
 /** Deletes the BullMQ keys of the given queues (default prefix `bull`). */
-export async function deleteQueueKeys(client: Redis, queues: string[]): Promise<void> {
+async function deleteQueueKeys(client: Redis, queues: string[]): Promise<void> {
   for (const queue of queues) {
     let cursor = '0'
     do {
@@ -121,6 +123,74 @@ export async function deleteQueueKeys(client: Redis, queues: string[]): Promise<
       cursor = next
     } while (cursor !== '0')
   }
+}
+
+/** What a runtime suite shares: handles on the real servers, and what to clean up once all its tests ran. */
+export interface RuntimeFixtures {
+  /** A client of the test Redis, opened on first use. */
+  readonly redis: Redis
+  /** A pool on the test database, opened on first use. */
+  readonly pool: pg.Pool
+  /** Queue names whose BullMQ keys are deleted at the end. */
+  readonly queues: string[]
+  /** Tables dropped at the end. */
+  readonly tables: string[]
+  /** Postgres roles dropped at the end. */
+  readonly roles: string[]
+  /** Starts an app (as startApp does) that is killed at the end if it is still running. */
+  start(env: NodeJS.ProcessEnv, script?: string): AppProcess
+  /** A BullMQ producer on the test Redis, closed at the end and its keys deleted. */
+  queue(name: string): Queue
+}
+
+/**
+ * Registers the suite's hooks: the runtime is built before its tests (child processes run dist/), and after
+ * them the apps are killed, the queues closed and their keys deleted, the tables and roles dropped, and the
+ * server handles closed.
+ */
+export function useRuntimeFixtures(): RuntimeFixtures {
+  let client: Redis | undefined
+  let pool: pg.Pool | undefined
+  const apps: AppProcess[] = []
+  const open: Queue[] = []
+  const fixtures: RuntimeFixtures = {
+    get redis() {
+      return client ??= redis()
+    },
+    get pool() {
+      return pool ??= pgPool()
+    },
+    queues: [],
+    tables: [],
+    roles: [],
+    start(env, script) {
+      const app = startApp(env, script)
+      apps.push(app)
+      return app
+    },
+    queue(name) {
+      const queue = new Queue(name, {connection: {url: REDIS_URL}})
+      open.push(queue)
+      return queue
+    },
+  }
+
+  beforeAll(() => {
+    ensureBuilt()
+  })
+
+  afterAll(async () => {
+    apps.forEach(kill)
+    await Promise.all(open.map(q => q.close()))
+    const queues = [...fixtures.queues, ...open.map(q => q.name)]
+    if (queues.length > 0) await deleteQueueKeys(fixtures.redis, queues)
+    for (const table of fixtures.tables) await fixtures.pool.query(`DROP TABLE IF EXISTS ${table}`)
+    for (const role of fixtures.roles) await fixtures.pool.query(`DROP ROLE IF EXISTS ${role}`)
+    client?.disconnect()
+    await pool?.end()
+  })
+
+  return fixtures
 }
 
 /** Polls `probe` every 100 ms until it returns a truthy value, for at most `ms`. */
