@@ -37,14 +37,23 @@ class ProducerQueue extends Queue {
     const ready = this.connection.client
     const producer = this.opts.connection as Redis
     if (producer.status === 'ready') return ready
-    if (producer.status === 'reconnecting' || producer.status === 'close' || producer.status === 'end') return Promise.reject(unavailable())
+    if (producer.status === 'reconnecting' || producer.status === 'close' || producer.status === 'end') return observed(Promise.reject(unavailable()))
     // Connecting: an initialized connection wins the race (ioredis then rejects the command itself).
-    return Promise.race([ready, attemptFailure(producer)])
+    return observed(Promise.race([ready, attemptFailure(producer)]))
   }
 
   override waitUntilReady(): Promise<RedisClient> {
     return this.connection.client
   }
+}
+
+/**
+ * BullMQ reads `client` in its constructor and keeps the promise without awaiting it; a rejection nobody
+ * observes would be an unhandled rejection, which ends a Node process. Whoever awaits it still gets the error.
+ */
+function observed<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined)
+  return promise
 }
 
 function unavailable(): RuntimeError {
