@@ -3,6 +3,9 @@
 
 export type ResourceKind = 'postgres' | 'redis'
 
+/** How messages name each kind of resource. */
+export const RESOURCE_TITLE: Readonly<Record<ResourceKind, string>> = {postgres: 'Postgres', redis: 'Redis'}
+
 /** Redis URL config vars in the order the resolver and the add-on inspection try them (spec §2). */
 export const REDIS_URL_VARS = [
   'REDIS_URL',

@@ -45,7 +45,7 @@ export function budgetOf(ctx: CheckContext, kind: ResourceKind): ResourceBudget 
   return ctx.assessment.resources.find(r => r.kind === kind)
 }
 
-export const TITLE: Record<ResourceKind, string> = {postgres: 'Postgres', redis: 'Redis'}
+export {RESOURCE_TITLE as TITLE} from './catalogue.js'
 
 // How a fix is phrased: `heroku` commands for an app, `.env` and `--formation` for a local directory.
 

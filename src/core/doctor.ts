@@ -3,7 +3,7 @@
 import type {AppState} from './app-state.js'
 import {type Assessment, assess} from './assess.js'
 import type {LiveMeasurement, ProcessPlan, ResourceBudget} from './budget.js'
-import type {ResourceKind} from './catalogue.js'
+import {RESOURCE_TITLE, type ResourceKind} from './catalogue.js'
 import {type Check, runChecks} from './checks.js'
 import {notCountedApps} from './checks-common.js'
 
@@ -62,15 +62,14 @@ export function buildDoctorReport(assessment: Assessment, checks: readonly Check
  * it could not measure.
  */
 export function doctorWarnings(state: AppState, report: DoctorReport): string[] {
-  const title = {postgres: 'Postgres', redis: 'Redis'} as const
   const lines: string[] = []
   for (const r of report.resources) {
     if (r.limit === null) {
       lines.push(r.plan
-        ? `${title[r.kind]} plan ${r.plan} has no known connection limit: limit is null and demand ${r.demand} is not checked`
-        : `${title[r.kind]} at ${r.configVar ?? 'its URL'} is not from an add-on: its connection limit is unknown`)
+        ? `${RESOURCE_TITLE[r.kind]} plan ${r.plan} has no known connection limit: limit is null and demand ${r.demand} is not checked`
+        : `${RESOURCE_TITLE[r.kind]} at ${r.configVar ?? 'its URL'} is not from an add-on: its connection limit is unknown`)
     }
-    if (r.live?.error) lines.push(`${title[r.kind]} not measured: ${r.live.error}`)
+    if (r.live?.error) lines.push(`${RESOURCE_TITLE[r.kind]} not measured: ${r.live.error}`)
   }
   for (const [addonId, apps] of Object.entries(state.sharing)) {
     const addon = state.addons.find(a => a.id === addonId)?.name ?? addonId

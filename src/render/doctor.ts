@@ -1,12 +1,12 @@
 // Human output of tsq:doctor: checks fail → warn → ok (like `heroku pg:diagnose`), the processes as
 // resolved, then one budget table per resource with the limit and where it came from. Pure.
+import {RESOURCE_TITLE} from '../core/catalogue.js'
 import type {LiveMeasurement} from '../core/budget.js'
 import {sortChecks} from '../core/checks.js'
 import type {DoctorReport, DoctorResource} from '../core/doctor.js'
 import {type Style, paint, statusLabel} from './style.js'
 import {renderTable} from './table.js'
 
-const TITLE = {postgres: 'Postgres', redis: 'Redis'} as const
 
 export function renderDoctor(report: DoctorReport, style: Style): string {
   const where = report.mode === 'local' ? `local directory ${report.app}` : `⬢ ${report.app}`
@@ -46,7 +46,7 @@ export function renderProcesses(report: DoctorReport, style: Style): string {
 
 export function renderResource(r: DoctorResource, app: string, style: Style): string {
   const names = [r.addon, r.plan, r.configVar].filter((x): x is string => x !== null)
-  const head = `${paint(style, 'bold', `=== ${TITLE[r.kind]} budget`)}${names.length > 0 ? `  ${names.join(' · ')}` : ''}  ${statusLabel(style, r.status).trimEnd()}`
+  const head = `${paint(style, 'bold', `=== ${RESOURCE_TITLE[r.kind]} budget`)}${names.length > 0 ? `  ${names.join(' · ')}` : ''}  ${statusLabel(style, r.status).trimEnd()}`
   const shared = r.sharedWith.length > 0
   const rows = r.rows.map(row => {
     const own = row.app === app

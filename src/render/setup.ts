@@ -2,6 +2,7 @@
 // each change, what was left alone and why, and what the doctor will still say. Pure.
 import type {AppState} from '../core/app-state.js'
 import type {Assessment} from '../core/assess.js'
+import {RESOURCE_TITLE} from '../core/catalogue.js'
 import {type DoctorResource, buildDoctorReport} from '../core/doctor.js'
 import type {SetupChange, SetupNote, SetupPlan, SetupProblem, SkippedStep} from '../core/setup-plan.js'
 import type {ChangeOutcome} from '../cli/setup-apply.js'
@@ -123,11 +124,10 @@ export function renderOutcome(result: SetupResult, plan: SetupPlan, style: Style
 
 /** `Budget once applied: Postgres postgresql-x (essential-0) 10 of 18 available ✔ ok; Redis …`. */
 function renderBudgetLine(result: SetupResult, style: Style): string {
-  const title = {postgres: 'Postgres', redis: 'Redis'} as const
   const parts = result.budget.map(r => {
     const of = r.available === null ? 'limit unknown' : `of ${r.available} available (limit ${r.limit}, reserve ${r.reserve})`
     const colour = r.status === 'ok' ? 'green' : r.status === 'warn' ? 'yellow' : 'red'
-    return `${title[r.kind]} ${r.addon ?? r.configVar ?? ''}: ${r.demand} ${of} ${paint(style, colour, r.status)}`
+    return `${RESOURCE_TITLE[r.kind]} ${r.addon ?? r.configVar ?? ''}: ${r.demand} ${of} ${paint(style, colour, r.status)}`
   })
   const done = result.changes.every(c => c.status === 'applied')
   return `${paint(style, 'bold', done ? 'Budget now:' : 'Budget once every change is applied:')}\n${parts.map(p => `  ${p}`).join('\n')}`
