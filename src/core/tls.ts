@@ -1,7 +1,8 @@
 // TLS as Heroku's data services need it, shared by the runtime pools and the --live probes.
 // Heroku Postgres and Heroku Key-Value Store present self-signed certificates: verify only when asked.
 
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]'])
+/** Host names of a database or Redis on this machine (no TLS expected there). */
+export const LOCAL_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '::1', '[::1]'])
 const SSL_PARAMS = ['sslmode', 'ssl', 'sslcert', 'sslkey', 'sslrootcert', 'uselibpqcompat']
 
 export type PgSsl = false | {rejectUnauthorized: boolean}
