@@ -6,6 +6,7 @@ import type {Settings} from '../core/settings.js'
 import {pgConnectionOptions} from '../core/tls.js'
 import {createLogger, type Logger} from './log.js'
 import {processName, RuntimeError} from './names.js'
+import {sleep} from './time.js'
 
 type PgSettings = Pick<Settings, 'dyno' | 'databaseUrl' | 'dbPool'>
 
@@ -94,16 +95,4 @@ export async function warmPgPool(pool: pg.Pool, size: number = pool.options.max,
     await sleep(wait, signal)
     wait = Math.min(wait * 2, 5000)
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise(resolve => {
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    signal?.addEventListener('abort', done, {once: true})
-  })
 }
