@@ -2,9 +2,7 @@ import {flags} from '@heroku-cli/command'
 import {Flags, ux} from '@oclif/core'
 import {TsqCommand} from '../../src/cli/base-command.js'
 import {measureLive, readLocalApp} from '../../src/cli/local.js'
-import type {AppState} from '../../src/core/app-state.js'
 import {type DoctorReport, diagnose, doctorWarnings} from '../../src/core/doctor.js'
-import {createPlatform, inspectApp} from '../../src/platform/index.js'
 import {renderDoctor} from '../../src/render/doctor.js'
 import {wantsColor} from '../../src/render/style.js'
 
@@ -29,8 +27,7 @@ export default class Doctor extends TsqCommand {
     const {flags} = await this.parse(Doctor)
     const local = flags.local
     const state = local ? (await readLocalApp({dir: flags.dir ?? '.', formation: flags.formation, env: process.env})).state : await this.inspect(flags.app)
-    this.learnSecrets(state.config)
-    for (const apps of Object.values(state.sharing)) for (const s of apps) if (s.config) this.learnSecrets(s.config)
+    this.learnStateSecrets(state)
     const live = local || flags.live
     let measurements
     if (live) {
@@ -46,15 +43,4 @@ export default class Doctor extends TsqCommand {
     return report
   }
 
-  private async inspect(app: string | undefined): Promise<AppState> {
-    if (!app) this.error('No app specified: use -a APP or -r REMOTE (or --local for a local directory)', {exit: 1})
-    ux.action.start(`Inspecting ⬢ ${app}`, undefined, {stdout: false})
-    // Stage messages only on a terminal: without one the spinner prints each status on the same line.
-    const onProgress = process.stderr.isTTY ? (e: {message: string}) => {
-      ux.action.status = e.message
-    } : undefined
-    const state = await inspectApp(createPlatform(this.heroku), app, {onProgress})
-    ux.action.stop()
-    return state
-  }
 }

@@ -4,7 +4,7 @@ import {TsqCommand} from '../../src/cli/base-command.js'
 import {assess} from '../../src/core/assess.js'
 import {parseScaleArgs, renderFormation} from '../../src/core/formation.js'
 import {planScale} from '../../src/core/scale-plan.js'
-import {createPlatform, inspectApp, patchFormation} from '../../src/platform/index.js'
+import {createPlatform, patchFormation} from '../../src/platform/index.js'
 import {type ScaleResult, describeUpdates, renderBudgets, renderHeadline, renderRefusal, renderSuggestions, scaleResult} from '../../src/render/scale.js'
 import {wantsColor} from '../../src/render/style.js'
 
@@ -33,11 +33,7 @@ export default class Scale extends TsqCommand {
     const {argv, flags: f} = await this.parse(Scale)
     const changes = parseScaleArgs(argv as string[])
     const platform = createPlatform(this.heroku)
-    ux.action.start(`Reading ⬢ ${f.app}`)
-    const state = await inspectApp(platform, f.app)
-    ux.action.stop()
-    this.learnSecrets(state.config)
-    for (const s of Object.values(state.sharing).flat()) if (s.config) this.learnSecrets(s.config)
+    const state = await this.inspect(f.app, {label: 'Reading', platform})
     if (state.formation.length === 0) this.error(`No process types on ⬢ ${state.app}.\nUpload a Procfile to add process types.`)
     if (changes.length === 0) {
       this.log(renderFormation(state.formation))

@@ -6,7 +6,7 @@ import {applySetup, localEffects, platformEffects, unapplied} from '../../src/cl
 import {localSetupState, readSetupFiles} from '../../src/cli/setup-files.js'
 import type {AppState} from '../../src/core/app-state.js'
 import {type SetupChange, type SetupIntent, planSetup} from '../../src/core/setup-plan.js'
-import {createPlatform, inspectApp} from '../../src/platform/index.js'
+import {createPlatform} from '../../src/platform/index.js'
 import {type SetupResult, describeChange, failureOf, renderOutcome, renderPlan, setupResult} from '../../src/render/setup.js'
 import {wantsColor} from '../../src/render/style.js'
 
@@ -68,18 +68,9 @@ export default class Setup extends TsqCommand {
     return result
   }
 
-  private async inspect(app: string | undefined): Promise<AppState> {
-    if (!app) this.error('No app specified: use -a APP or -r REMOTE (or --local for a local directory)', {exit: 1})
-    ux.action.start(`Inspecting ⬢ ${app}`, undefined, {stdout: false})
-    const state = await inspectApp(createPlatform(this.heroku), app)
-    ux.action.stop()
-    this.learnSecrets(state.config)
-    for (const s of Object.values(state.sharing).flat()) if (s.config) this.learnSecrets(s.config)
-    return state
-  }
 
   private async readLocal(state: AppState): Promise<{state: AppState, live: SetupIntent['live']}> {
-    this.learnSecrets(state.config)
+    this.learnStateSecrets(state)
     ux.action.start('Measuring the local Redis and Postgres limits', undefined, {stdout: false})
     const live = await measureLive(state.config, 3000)
     ux.action.stop()

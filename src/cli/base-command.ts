@@ -1,8 +1,10 @@
 // The base of every tsq command: JSON output, and every output path (stdout, stderr, JSON, errors) scrubbed
 // by one Redactor that knows the secrets of the environment and of every config var the command has read.
 import {Command} from '@heroku-cli/command'
-import {Errors} from '@oclif/core'
+import {Errors, ux} from '@oclif/core'
+import type {AppState} from '../core/app-state.js'
 import {Redactor} from '../core/redact.js'
+import {type Platform, createPlatform, inspectApp} from '../platform/index.js'
 
 export abstract class TsqCommand extends Command {
   static override enableJsonFlag = true
@@ -20,6 +22,29 @@ export abstract class TsqCommand extends Command {
   /** Makes the secrets of these config vars unprintable for the rest of the command. */
   protected learnSecrets(vars: Readonly<Record<string, string | null | undefined>>): void {
     this.redactor.addVars(vars)
+  }
+
+  /** Makes the secrets of an app's config vars, and of the apps sharing its add-ons, unprintable. */
+  protected learnStateSecrets(state: AppState): void {
+    this.learnSecrets(state.config)
+    for (const s of Object.values(state.sharing).flat()) if (s.config) this.learnSecrets(s.config)
+  }
+
+  /**
+   * Reads an app from the Platform API behind a spinner on stderr (with its stages on a terminal) and learns
+   * every secret it holds; a missing app is an error naming the flags that give one.
+   */
+  protected async inspect(app: string | undefined, options: {label?: string, platform?: Platform} = {}): Promise<AppState> {
+    if (!app) this.error('No app specified: use -a APP or -r REMOTE (or --local for a local directory)', {exit: 1})
+    ux.action.start(`${options.label ?? 'Inspecting'} ⬢ ${app}`, undefined, {stdout: false})
+    // Stage messages only on a terminal: without one the spinner prints each status on the same line.
+    const onProgress = process.stderr.isTTY ? (e: {message: string}) => {
+      ux.action.status = e.message
+    } : undefined
+    const state = await inspectApp(options.platform ?? createPlatform(this.heroku), app, {onProgress})
+    ux.action.stop()
+    this.learnStateSecrets(state)
+    return state
   }
 
   public override log(message = '', ...args: unknown[]): void {
