@@ -33,6 +33,8 @@ export interface FormationEntry {
   quantity: number
   /** Dyno size as the API reports it, lower-cased: `standard-2x`. */
   size: string
+  /** The command its dynos run (formation `command` on Heroku, the Procfile line locally); absent when unknown. */
+  command?: string
 }
 
 /** Another app the same add-on is attached to, and what it contributes to the shared limit. */
@@ -63,4 +65,17 @@ export interface AppState {
   sharing: Record<string, SharingApp[]>
   /** Per add-on id: what the Data API reports, where it was asked. */
   dataApi: Record<string, DataApiLimit>
+  /** The app's checkout (`--dir`), whose config files the Ruby models read (spec §9); absent without one. */
+  checkout?: Checkout
+}
+
+/** A checked-out file: its text, or why it could not be used (missing, binary, too large, unreadable). */
+export type CheckoutFile = {text: string} | {error: string}
+
+/** Files read from the app's directory, by path relative to it (`config/puma.rb`). A path that was not asked
+ *  for is absent; one that was asked for and is missing says so in `error`. */
+export interface Checkout {
+  /** The directory as the user named it, for messages. */
+  dir: string
+  files: Record<string, CheckoutFile>
 }

@@ -35,7 +35,7 @@ export function parseDotenv(text: string): Record<string, string> {
 
 /** One dyno per Procfile type (the `release` phase excluded), no size: a local formation. */
 export function localFormation(entries: readonly ProcfileEntry[]): FormationEntry[] {
-  return entries.filter(e => e.type !== 'release').map(e => ({type: e.type, quantity: 1, size: ''}))
+  return entries.filter(e => e.type !== 'release').map(e => ({type: e.type, quantity: 1, size: '', ...(e.command ? {command: e.command} : {})}))
 }
 
 /** The AppState of a local directory: no add-ons, the merged environment as config, the given formation. */

@@ -51,6 +51,7 @@ export function parseFormation(entries: readonly ApiFormation[]): FormationEntry
     type: entry.type,
     quantity: typeof entry.quantity === 'number' ? entry.quantity : Number.parseInt(entry.quantity, 10) || 0,
     size: (entry.dyno_size?.name ?? entry.size ?? '').toLowerCase(),
+    ...(typeof entry.command === 'string' ? {command: entry.command} : {}),
   }))
 }
 

@@ -20,9 +20,9 @@ describe('parseProcfile', () => {
 })
 
 describe('local formation and .env', () => {
-  it('assumes one dyno per Procfile type and leaves out the release phase', () => {
+  it('assumes one dyno per Procfile type, keeps each command and leaves out the release phase', () => {
     expect(localFormation(parseProcfile('web: a\nworker: b\nrelease: c\n'))).toEqual([
-      {type: 'web', quantity: 1, size: ''}, {type: 'worker', quantity: 1, size: ''},
+      {type: 'web', quantity: 1, size: '', command: 'a'}, {type: 'worker', quantity: 1, size: '', command: 'b'},
     ])
   })
 
