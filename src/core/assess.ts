@@ -4,8 +4,9 @@
 import type {AddonInfo, AppState, FormationEntry} from './app-state.js'
 import {type ResourceKind, DATABASE_URL_VAR, classifyAddon, findPlanLimit} from './catalogue.js'
 import {
-  type LiveMeasurement, type ProcessPlan, type ResourceBudget, type ResourceSpec, demandOf, evaluateResource, planProcesses,
+  type LiveMeasurement, type PlanContext, type ProcessPlan, type ResourceBudget, type ResourceSpec, demandOf, evaluateResource, planProcesses,
 } from './budget.js'
+import type {ModelProblem, ProcessModel} from './stacks/model.js'
 import {type Settings, type SettingsProblem, findRedisUrl, resolveMany} from './settings.js'
 
 export interface AssessOptions {
@@ -14,6 +15,8 @@ export interface AssessOptions {
   /** Config vars to judge instead of the app's own (tsq:setup's plan). */
   config?: Readonly<Record<string, string>>
   live?: Partial<Record<ResourceKind, LiveMeasurement | null>>
+  /** Values proposed per process type (a fix or plan that edits a file or a flag), judged before anyone applies them. */
+  overrides?: PlanContext['overrides']
 }
 
 /** What the app has of one kind of resource, and which one the runtime will connect to. */
@@ -33,8 +36,12 @@ export interface Assessment {
   config: Readonly<Record<string, string>>
   formation: readonly FormationEntry[]
   processes: ProcessPlan[]
-  settings: Settings[]
+  /** The model behind each process, same order: sources, levers and the stack's own findings. */
+  models: ProcessModel[]
+  /** Invalid variables (the `settings` check fails). */
   problems: SettingsProblem[]
+  /** Values that could not be read and were assumed (the `settings` check warns; a guess never passes). */
+  unknowns: ModelProblem[]
   redis: ResourceFinding
   postgres: ResourceFinding
   /** One budget per resource the app uses (an add-on or a URL), Postgres first. */
@@ -44,11 +51,12 @@ export interface Assessment {
 export function assess(state: AppState, options: AssessOptions = {}): Assessment {
   const config = options.config ?? state.config
   const formation = options.formation ?? state.formation
-  const {processes, settings, problems} = planProcesses(config, formation)
+  const context = {checkout: state.checkout, overrides: options.overrides}
+  const {processes, models, problems, unknowns} = planProcesses(config, formation, context)
   const postgres = findResource(state, config, 'postgres')
   const redis = findResource(state, config, 'redis')
   // The reserves are app-wide: with no process type to resolve, resolve them (and report them) for `web`.
-  const appWide = settings[0] ?? resolveAppWide(config, problems)
+  const appWide = resolveAppWide(config, problems)
   const reserves = {postgres: appWide.dbReserve, redis: appWide.redisReserve}
   const resources: ResourceBudget[] = []
   for (const finding of [postgres, redis]) {
@@ -58,12 +66,13 @@ export function assess(state: AppState, options: AssessOptions = {}): Assessment
     budget.live = options.live?.[finding.kind] ?? null
     resources.push(budget)
   }
-  return {app: state.app, config, formation, processes, settings, problems, redis, postgres, resources}
+  return {app: state.app, config, formation, processes, models, problems, unknowns, redis, postgres, resources}
 }
 
+/** The reserves are app-wide; their variables are reported once, beside the processes' own problems. */
 function resolveAppWide(config: Readonly<Record<string, string>>, problems: SettingsProblem[]): Settings {
   const resolved = resolveMany(config, [{type: 'web'}])
-  problems.push(...resolved.problems)
+  for (const p of resolved.problems) if (!problems.some(q => q.variable === p.variable)) problems.push(p)
   return resolved.settings[0]!
 }
 

@@ -1,12 +1,14 @@
 // The connection budget (spec §3): demand = Σ dynos × processes × connections per process, over every app an
 // add-on is attached to, against the plan limit minus the reserve. Pure.
 import {type PlanLimit, type ResourceKind, PLAN_LIMITS} from './catalogue.js'
-import type {FormationEntry} from './app-state.js'
-import {type Env, type Role, type Settings, type SettingsProblem, resolveMany} from './settings.js'
+import type {Checkout, FormationEntry} from './app-state.js'
+import type {Env, Role, SettingsProblem} from './settings.js'
+import {modelProcess} from './stacks/index.js'
+import {type ModelProblem, type ModelValue, type Overrides, type ProcessModel, type StackName, sourcesOf} from './stacks/model.js'
 
 export type Status = 'ok' | 'warn' | 'fail'
 
-/** One process type of a formation as the doctor's JSON shows it. */
+/** One process type of a formation as the doctor's JSON shows it (spec §4, §8). */
 export interface ProcessPlan {
   type: string
   role: Role
@@ -16,20 +18,56 @@ export interface ProcessPlan {
   concurrency: number | null
   dbPool: number
   redisConnections: number
+  /** The program its dynos run (spec §8). */
+  stack: StackName
+  /** Puma threads per process; null for other stacks. */
+  threads: number | null
+  /** Where each number came from (spec §8). */
+  sources: Record<ModelValue, string>
 }
 
-/** Resolves every formation entry against one environment (an app's config vars). */
-export function planProcesses(env: Env, formation: readonly FormationEntry[]):
-  {processes: ProcessPlan[], settings: Settings[], problems: SettingsProblem[]} {
-  const {settings, problems} = resolveMany(env, formation.map(f => ({type: f.type, size: f.size})))
-  const processes = settings.map((s, i) => toProcessPlan(s, formation[i]!))
-  return {processes, settings, problems}
+/** What a formation is judged with besides the config vars: the checkout's files and proposed values per type. */
+export interface PlanContext {
+  checkout?: Checkout
+  overrides?: Readonly<Record<string, Overrides>>
 }
 
-export function toProcessPlan(s: Settings, f: FormationEntry): ProcessPlan {
+export interface PlannedProcesses {
+  processes: ProcessPlan[]
+  /** The model behind each entry of `processes`, same order. */
+  models: ProcessModel[]
+  /** Invalid variables, each once. */
+  problems: SettingsProblem[]
+  /** Values that could not be read and were assumed, each once. */
+  unknowns: ModelProblem[]
+}
+
+/** Models every formation entry against one environment (an app's config vars) and the app's checkout. */
+export function planProcesses(env: Env, formation: readonly FormationEntry[], context: PlanContext = {}): PlannedProcesses {
+  const problems: SettingsProblem[] = []
+  const unknowns: ModelProblem[] = []
+  const models = formation.map(f => {
+    const input = {type: f.type, size: f.size || null, config: env, command: f.command, checkout: context.checkout, overrides: context.overrides?.[f.type]}
+    const result = modelProcess(input)
+    problems.push(...result.problems)
+    unknowns.push(...result.unknowns)
+    return result.model
+  })
+  const processes = models.map((m, i) => toProcessPlan(m, formation[i]!))
+  const seen = new Set<string>()
+  const seenUnknown = new Set<string>()
   return {
-    type: s.type, role: s.role, dynos: f.quantity, size: f.size || null, processesPerDyno: s.processesPerDyno,
-    concurrency: s.concurrency, dbPool: s.dbPool, redisConnections: s.redisConnections,
+    processes, models,
+    problems: problems.filter(p => !seen.has(p.variable) && seen.add(p.variable)),
+    unknowns: unknowns.filter(u => !seenUnknown.has(u.value) && seenUnknown.add(u.value)),
+  }
+}
+
+export function toProcessPlan(m: ProcessModel, f: FormationEntry): ProcessPlan {
+  return {
+    type: m.type, role: m.role, dynos: f.quantity, size: f.size || null, processesPerDyno: m.processesPerDyno.value,
+    concurrency: m.concurrency?.value ?? null, dbPool: m.dbPool.value, redisConnections: m.redisConnections.value,
+    stack: m.stack.value, threads: m.threads?.value ?? null, sources: sourcesOf(m),
   }
 }
 

@@ -100,8 +100,8 @@ export function checkPostgresPool(ctx: CheckContext): Check | null {
 
 /** `worker.dynos`: a worker type at 0 dynos whose queues no running worker consumes: its jobs never run. */
 export function checkWorkerDynos(ctx: CheckContext): Check {
-  const {processes, settings} = ctx.assessment
-  const workers = processes.map((p, i) => ({p, queues: settings[i]?.queues ?? []})).filter(w => w.p.role === 'worker')
+  const {processes, models} = ctx.assessment
+  const workers = processes.map((p, i) => ({p, queues: models[i]?.queues ?? []})).filter(w => w.p.role === 'worker')
   if (workers.length === 0) return ok('worker.dynos', 'No worker process types in the formation: jobs enqueued here run only if another app consumes them')
   const running = new Set(workers.filter(w => w.p.dynos > 0).flatMap(w => w.queues))
   const idle = workers.filter(w => w.p.dynos === 0)

@@ -30,6 +30,8 @@ export interface Settings {
   processesPerDyno: number
   /** Which variable (or `dyno size`/`default`) set processesPerDyno. */
   processesSource: string
+  /** Which variable set concurrency, dbPool and queues; null where the default applies. */
+  variables: {concurrency: string | null, dbPool: string | null, queues: string | null}
   /** Jobs in flight per worker process; null unless the role is worker. */
   concurrency: number | null
   queues: string[]
@@ -149,6 +151,7 @@ function resolveInto(env: Env, options: ResolveOptions, problems: SettingsProble
     role,
     processesPerDyno: processes?.value ?? defaultProcessesForSize(options.size),
     processesSource: processes?.variable ?? (options.size ? 'dyno size' : 'default'),
+    variables: {concurrency: concurrencyValue?.variable ?? null, dbPool: dbPoolValue?.variable ?? null, queues: queues?.variable ?? null},
     concurrency: role === 'worker' ? concurrency : null,
     queues: resolvedQueues,
     dbPool: role === 'none' ? 0 : dbPoolValue?.value ?? defaultPool,

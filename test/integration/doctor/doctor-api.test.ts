@@ -52,9 +52,10 @@ describe('tsq:doctor on the issue\'s app (Heroku Redis mini + Postgres essential
     expect(report.app).toBe(APP)
     expect(report.ok).toBe(false)
     expect(report.processes).toEqual([
-      {type: 'web', role: 'web', dynos: 2, size: 'standard-2x', processesPerDyno: 2, concurrency: null, dbPool: 5, redisConnections: 1},
-      {type: 'worker', role: 'worker', dynos: 1, size: 'standard-1x', processesPerDyno: 1, concurrency: 5, dbPool: 5, redisConnections: 3},
+      expect.objectContaining({type: 'web', role: 'web', dynos: 2, size: 'standard-2x', processesPerDyno: 2, concurrency: null, dbPool: 5, redisConnections: 1, stack: 'tsq', threads: null}),
+      expect.objectContaining({type: 'worker', role: 'worker', dynos: 1, size: 'standard-1x', processesPerDyno: 1, concurrency: 5, dbPool: 5, redisConnections: 3, stack: 'tsq', threads: null}),
     ])
+    expect(report.processes[0]!.sources.processesPerDyno).toBe("dyno size standard-2x (the Node buildpack's WEB_CONCURRENCY)")
     expect(resource(report, 'postgres')).toMatchObject({
       kind: 'postgres', addon: PG_ADDON, service: 'heroku-postgresql', plan: 'heroku-postgresql:essential-0', configVar: 'DATABASE_URL',
       limit: 20, reserve: 2, demand: 25, status: 'fail', sharedWith: [], live: null, limitSource: 'Heroku Data API (pg:info Connections)',

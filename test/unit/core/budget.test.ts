@@ -2,7 +2,8 @@ import {describe, expect, it} from 'vitest'
 import {type ProcessPlan, type ResourceSpec, evaluateResource, fitPoolCap, statusOf} from '../../../src/core/budget.js'
 
 function proc(type: string, role: ProcessPlan['role'], dynos: number, processesPerDyno: number, dbPool: number, redisConnections: number): ProcessPlan {
-  return {type, role, dynos, size: null, processesPerDyno, concurrency: role === 'worker' ? dbPool : null, dbPool, redisConnections}
+  const sources = {processesPerDyno: 'test', concurrency: 'test', threads: 'test', dbPool: 'test', redisConnections: 'test'}
+  return {type, role, dynos, size: null, processesPerDyno, concurrency: role === 'worker' ? dbPool : null, dbPool, redisConnections, stack: 'tsq', threads: null, sources}
 }
 
 function spec(kind: ResourceSpec['kind'], limit: number | null, otherApps: ResourceSpec['otherApps'] = []): ResourceSpec {

@@ -4,7 +4,7 @@ import {diagnose, doctorWarnings} from '../../../src/core/doctor.js'
 import {appState, kvs, measurement, pg} from './checks-fixtures.js'
 
 const RESOURCE_KEYS = ['kind', 'addon', 'service', 'plan', 'configVar', 'limit', 'reserve', 'demand', 'status', 'sharedWith', 'live']
-const PROCESS_KEYS = ['type', 'role', 'dynos', 'size', 'processesPerDyno', 'concurrency', 'dbPool', 'redisConnections']
+const PROCESS_KEYS = ['type', 'role', 'dynos', 'size', 'processesPerDyno', 'concurrency', 'dbPool', 'redisConnections', 'stack', 'threads', 'sources']
 
 describe('diagnose report (spec §4 shape)', () => {
   it('has every key spec §4 binds, for the app, its processes, resources and checks', () => {
@@ -15,11 +15,20 @@ describe('diagnose report (spec §4 shape)', () => {
     for (const c of report.checks) expect(Object.keys(c).sort()).toEqual(['fix', 'id', 'message', 'status'])
   })
 
-  it('reports the issue\'s processes: web 2 × standard-2x gives 2 processes per dyno without WEB_CONCURRENCY', () => {
+  it('reports the issue\'s processes: web 2 × standard-2x gives 2 processes per dyno without WEB_CONCURRENCY, each number with its source', () => {
     const {report} = diagnose(appState())
     expect(report.processes).toEqual([
-      {type: 'web', role: 'web', dynos: 2, size: 'standard-2x', processesPerDyno: 2, concurrency: null, dbPool: 5, redisConnections: 1},
-      {type: 'worker', role: 'worker', dynos: 1, size: 'standard-1x', processesPerDyno: 1, concurrency: 5, dbPool: 5, redisConnections: 3},
+      {type: 'web', role: 'web', dynos: 2, size: 'standard-2x', processesPerDyno: 2, concurrency: null, dbPool: 5, redisConnections: 1,
+        stack: 'tsq', threads: null, sources: {
+          processesPerDyno: "dyno size standard-2x (the Node buildpack's WEB_CONCURRENCY)", concurrency: 'not a worker (tsq)',
+          threads: 'not a threaded web server (tsq)', dbPool: 'heroku-tsq web default 5', redisConnections: 'heroku-tsq/runtime: 1 producer connection',
+        }},
+      {type: 'worker', role: 'worker', dynos: 1, size: 'standard-1x', processesPerDyno: 1, concurrency: 5, dbPool: 5, redisConnections: 3,
+        stack: 'tsq', threads: null, sources: {
+          processesPerDyno: "dyno size standard-1x (the Node buildpack's WEB_CONCURRENCY)", concurrency: 'heroku-tsq default 5',
+          threads: 'not a threaded web server (tsq)', dbPool: "the worker's concurrency (heroku-tsq default)",
+          redisConnections: 'heroku-tsq/runtime: 1 producer + 1 consumer + 1 blocking per queue (1 queue)',
+        }},
     ])
   })
 

@@ -1,0 +1,89 @@
+// One model of a process per stack (spec §8), behind one interface: what a process of a type holds, each
+// number with its source and lever. The budget, the checks, scale and setup read a ProcessModel and never ask
+// which stack produced it. Pure.
+import type {Checkout} from '../app-state.js'
+import type {Env, Role} from '../settings.js'
+import type {Lever, Sourced} from './sourced.js'
+
+/** The program a process type runs (spec §8, §14). */
+export type StackName = 'tsq' | 'puma' | 'sidekiq' | 'none'
+export const STACKS: readonly StackName[] = ['tsq', 'puma', 'sidekiq', 'none']
+
+/** The values of a model a fix can change, by name (the keys of `--json`'s `sources`). */
+export type ModelValue = 'processesPerDyno' | 'concurrency' | 'threads' | 'dbPool' | 'redisConnections'
+
+/** Values proposed for a type (by a fix or a plan), judged before anyone edits a file: they win over every source. */
+export type Overrides = Partial<Record<'processesPerDyno' | 'concurrency' | 'threads' | 'dbPoolSetting', number>>
+
+/** What a model is built from: one process type, the config vars its dynos see, its command and the checkout. */
+export interface ModelInput {
+  type: string
+  /** Dyno size, lower-cased; null or '' when unknown (local). */
+  size: string | null
+  config: Env
+  /** The command its dynos run; undefined when not known. */
+  command?: string
+  checkout?: Checkout
+  overrides?: Overrides
+}
+
+/** A problem of a model's inputs: an invalid variable (`settings` fails) or a value that could not be read (`settings` warns). */
+export interface ModelProblem {
+  variable: string
+  /** The offending value, redacted; for an unreadable file form, the form and where. */
+  value: string
+  allowed: string
+  /** `invalid`: a value the app would reject; `unknown`: tsq could not read it and assumed a default. */
+  kind: 'invalid' | 'unknown'
+}
+
+export interface ProcessModel {
+  type: string
+  stack: Sourced<StackName>
+  role: Role
+  processesPerDyno: Sourced<number>
+  /** Jobs in flight per process (worker stacks); null otherwise. */
+  concurrency: Sourced<number> | null
+  /** Puma threads per process; null otherwise. */
+  threads: Sourced<number> | null
+  /** Postgres connections one process holds at most. */
+  dbPool: Sourced<number>
+  /** The pool the app configures (ActiveRecord pool, pg max): what a too-small pool check compares with concurrency. */
+  dbPoolSetting: Sourced<number> | null
+  /** Redis connections one process holds at most. */
+  redisConnections: Sourced<number>
+  /** Queues a worker process consumes (worker.dynos). */
+  queues: string[]
+  /** Checks that belong to this stack's own rules (`postgres.pool`, `redis.pool`), judged by the model. */
+  findings: StackFinding[]
+  /** Variables and file forms that could not be read or are invalid. */
+  problems: ModelProblem[]
+  /** How to change a value of this process, in the app's own terms; null when nothing tsq can name sets it. */
+  leverFor(value: 'processesPerDyno' | 'concurrency' | 'threads' | 'dbPoolSetting'): Lever | null
+}
+
+/** A stack's own judgement of one of its processes: a pool too small for its concurrency, a Redis pool Sidekiq refuses. */
+export interface StackFinding {
+  id: 'postgres.pool' | 'redis.pool'
+  status: 'ok' | 'warn' | 'fail'
+  message: string
+  /** The values that would fix it, per lever. */
+  set: Array<{value: 'concurrency' | 'threads' | 'dbPoolSetting', to: number}>
+}
+
+/** The JSON `sources` object of spec §8. */
+export function sourcesOf(m: ProcessModel): Record<ModelValue, string> {
+  return {
+    processesPerDyno: m.processesPerDyno.source,
+    concurrency: m.concurrency?.source ?? `not a worker (${m.stack.value})`,
+    threads: m.threads?.source ?? `not a threaded web server (${m.stack.value})`,
+    dbPool: m.dbPool.source,
+    redisConnections: m.redisConnections.source,
+  }
+}
+
+/** Whether a number of the model stands on a value tsq could not read (a guess never passes, spec §8). */
+export function assumptionsOf(m: ProcessModel): string[] {
+  const values = [m.stack, m.processesPerDyno, m.concurrency, m.threads, m.dbPool, m.redisConnections, m.dbPoolSetting]
+  return [...new Set(values.flatMap(v => v?.unknown ? [v.unknown] : []))]
+}

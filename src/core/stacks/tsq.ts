@@ -1,0 +1,60 @@
+// The `tsq` stack: a Node process on heroku-tsq/runtime. Its numbers are exactly what the runtime resolves at
+// boot (spec §2), so this model only re-labels resolveSettings' answer with sources and levers. Pure.
+import {DEFAULTS, type Settings, type SettingsProblem, resolveMany, typeKey} from '../settings.js'
+import type {ModelInput, ProcessModel, StackFinding, StackName} from './model.js'
+import {type Lever, type Sourced, known} from './sourced.js'
+
+const env = (variable: string): Lever => ({kind: 'env', variable})
+
+/** The model of a heroku-tsq/runtime process, and the settings the runtime itself would resolve. */
+export function modelTsq(input: ModelInput, stack: Sourced<StackName>): {model: ProcessModel, settings: Settings, problems: SettingsProblem[]} {
+  const {settings: [s], problems} = resolveMany(input.config, [{type: input.type, size: input.size}])
+  const settings = s!
+  const key = typeKey(input.type)
+  const o = input.overrides ?? {}
+  const processes = o.processesPerDyno !== undefined ? known(o.processesPerDyno, 'proposed', env(`TSQ_${key}_PROCESSES`))
+    : known(settings.processesPerDyno, processesSource(settings, input.size), env(settings.processesSource.startsWith('TSQ_') ? settings.processesSource : 'WEB_CONCURRENCY'))
+  const concurrency = settings.concurrency === null ? null : o.concurrency !== undefined
+    ? known(o.concurrency, 'proposed', env(`TSQ_${key}_CONCURRENCY`))
+    : known(settings.concurrency, settings.variables.concurrency ?? `heroku-tsq default ${DEFAULTS.concurrency}`, env(settings.variables.concurrency ?? `TSQ_${key}_CONCURRENCY`))
+  const poolDefault = settings.role === 'worker' ? `the worker's concurrency (heroku-tsq default)` : `heroku-tsq web default ${DEFAULTS.webDbPool}`
+  const poolValue = o.dbPoolSetting ?? (concurrency && !settings.variables.dbPool && settings.role === 'worker' ? concurrency.value : settings.dbPool)
+  const dbPoolSetting = settings.role === 'none' ? null
+    : known(poolValue, o.dbPoolSetting !== undefined ? 'proposed' : settings.variables.dbPool ?? poolDefault, env(settings.variables.dbPool ?? `TSQ_${key}_DB_POOL`))
+  const queues = settings.queues.length
+  const redis = settings.role === 'web' ? known(1, 'heroku-tsq/runtime: 1 producer connection')
+    : settings.role === 'worker' ? known(settings.redisConnections, `heroku-tsq/runtime: 1 producer + 1 consumer + 1 blocking per queue (${queues} ${queues === 1 ? 'queue' : 'queues'}${settings.variables.queues ? ` from ${settings.variables.queues}` : ''})`)
+      : known(0, 'role none: opens no connection')
+  const model: ProcessModel = {
+    type: input.type,
+    stack,
+    role: settings.role,
+    processesPerDyno: processes,
+    concurrency,
+    threads: null,
+    dbPool: dbPoolSetting ?? known(0, 'role none: opens no connection'),
+    dbPoolSetting,
+    redisConnections: redis,
+    queues: settings.queues,
+    findings: poolFindings(input.type, concurrency, dbPoolSetting),
+    problems: [],
+    leverFor: value => value === 'processesPerDyno' ? processes.lever
+      : value === 'concurrency' ? concurrency?.lever ?? null
+        : value === 'dbPoolSetting' ? dbPoolSetting?.lever ?? null : null,
+  }
+  return {model, settings, problems}
+}
+
+function processesSource(s: Settings, size: string | null): string {
+  if (s.processesSource === 'dyno size') return `dyno size ${size} (the Node buildpack's WEB_CONCURRENCY)`
+  if (s.processesSource === 'default') return 'default 1 (dyno size unknown)'
+  return s.processesSource
+}
+
+/** A worker whose pool is under its concurrency makes jobs wait for a connection (warn: the runtime queues them). */
+function poolFindings(type: string, concurrency: Sourced<number> | null, pool: Sourced<number> | null): StackFinding[] {
+  if (!concurrency || !pool) return []
+  if (pool.value >= concurrency.value) return [{id: 'postgres.pool', status: 'ok', message: `${type} pool ${pool.value} ≥ ${concurrency.value}`, set: []}]
+  return [{id: 'postgres.pool', status: 'warn', set: [{value: 'dbPoolSetting', to: concurrency.value}],
+    message: `${type} runs ${concurrency.value} jobs per process on a pool of ${pool.value}, so up to ${concurrency.value - pool.value} wait for a connection`}]
+}
