@@ -4,7 +4,7 @@
 import type {AddonInfo, AppState, FormationEntry} from './app-state.js'
 import {type ResourceKind, DATABASE_URL_VAR, classifyAddon, findPlanLimit} from './catalogue.js'
 import {
-  type LiveMeasurement, type PlanContext, type ProcessPlan, type ResourceBudget, type ResourceSpec, demandOf, evaluateResource, planProcesses,
+  type LiveMeasurement, type PlanContext, type ProcessPlan, type ResourceBudget, type ResourceSpec, demandOf, evaluateResource, planProcesses, withAssumptions,
 } from './budget.js'
 import type {ModelProblem, ProcessModel} from './stacks/model.js'
 import {type Settings, type SettingsProblem, findRedisUrl, resolveMany} from './settings.js'
@@ -44,6 +44,8 @@ export interface Assessment {
   unknowns: ModelProblem[]
   redis: ResourceFinding
   postgres: ResourceFinding
+  /** The checkout the Ruby models read, for fixes that name its lines. */
+  checkout?: AppState['checkout']
   /** One budget per resource the app uses (an add-on or a URL), Postgres first. */
   resources: ResourceBudget[]
 }
@@ -62,11 +64,11 @@ export function assess(state: AppState, options: AssessOptions = {}): Assessment
   for (const finding of [postgres, redis]) {
     if (!finding.used && !finding.url) continue
     const spec = resourceSpec(state, finding, reserves[finding.kind], options.live?.[finding.kind] ?? null)
-    const budget = evaluateResource(spec, state.app, processes)
+    const budget = withAssumptions(evaluateResource(spec, state.app, processes), processes, models)
     budget.live = options.live?.[finding.kind] ?? null
     resources.push(budget)
   }
-  return {app: state.app, config, formation, processes, models, problems, unknowns, redis, postgres, resources}
+  return {app: state.app, config, formation, processes, models, problems, unknowns, redis, postgres, resources, checkout: state.checkout}
 }
 
 /** The reserves are app-wide; their variables are reported once, beside the processes' own problems. */

@@ -4,7 +4,7 @@ import {type PlanLimit, type ResourceKind, PLAN_LIMITS} from './catalogue.js'
 import type {Checkout, FormationEntry} from './app-state.js'
 import type {Env, Role, SettingsProblem} from './settings.js'
 import {modelProcess} from './stacks/index.js'
-import {type ModelProblem, type ModelValue, type Overrides, type ProcessModel, type StackName, sourcesOf} from './stacks/model.js'
+import {type ModelProblem, type ModelValue, type Overrides, type ProcessModel, type StackName, assumptionsOf, sourcesOf} from './stacks/model.js'
 
 export type Status = 'ok' | 'warn' | 'fail'
 
@@ -140,6 +140,9 @@ export interface ResourceBudget extends ResourceLimit {
   largestPool: number | null
   /** Per own process type: the most dynos that still fit, others unchanged (null: no limit applies). */
   largestDynos: Record<string, number | null>
+  /** Values the demand rests on that tsq could not read (`web: config/puma.rb:7 could not be read`): while any
+   *  remain the status is at best `warn` (spec §8: a guess never passes). */
+  assumptions: string[]
 }
 
 /** Evaluates one resource for an app's processes (spec §3). */
@@ -163,7 +166,14 @@ export function evaluateResource(spec: ResourceSpec, app: string, processes: rea
     rows,
     largestPool: spec.kind === 'postgres' && available !== null ? largestPool(available - others, processes) : null,
     largestDynos: Object.fromEntries(processes.map(p => [p.type, largestDynos(spec.kind, available, demand, p)])),
+    assumptions: [],
   }
+}
+
+/** Marks a budget whose demand rests on values that could not be read: at best `warn`. */
+export function withAssumptions(b: ResourceBudget, processes: readonly ProcessPlan[], models: readonly ProcessModel[]): ResourceBudget {
+  const assumptions = models.flatMap((m, i) => processes[i]!.dynos > 0 && perProcess(b.kind, processes[i]!) > 0 ? assumptionsOf(m).map(a => `${m.type}: ${a}`) : [])
+  return {...b, assumptions, status: assumptions.length > 0 && b.status === 'ok' ? 'warn' : b.status}
 }
 
 /** fail: demand over limit − reserve; warn: fits, but a restart's old + new dynos (2×) would not; unknown limit: warn. */

@@ -9,7 +9,12 @@ const URL_VARS = new Set<string>([...REDIS_URL_VARS, 'DATABASE_URL'])
 
 /** `settings`: every invalid TSQ_* value or URL, named with the value (secrets masked) and what is allowed. */
 export function checkSettings(ctx: CheckContext): Check {
-  const {problems, processes} = ctx.assessment
+  const {problems, processes, unknowns} = ctx.assessment
+  if (problems.length === 0 && unknowns.length > 0) {
+    // A value tsq could not read stands in as a default: say which and where, so the guess is visible (spec §8).
+    return warn('settings', `Could not read ${unknowns.length === 1 ? 'a value' : `${unknowns.length} values`}, so defaults stand in: ${unknowns.map(u => `${u.variable}: ${u.value}`).join('; ')}`,
+      'write the value in a form tsq reads (a literal, ENV.fetch("X", n), a config var), or declare the type with TSQ_<TYPE>_STACK')
+  }
   if (problems.length === 0) {
     return ok('settings', `Settings resolve for ${listJoin(processes.map(p => p.type)) || 'no process types'} with no invalid variables`)
   }

@@ -4,10 +4,10 @@
 import {type ResourceBudget, largerPlan} from './budget.js'
 import type {ResourceKind} from './catalogue.js'
 import {
-  type Check, type CheckContext, TITLE, budgetOf, fail, fixPooler, fixScale, fixSetVars, heroku, listJoin, notCountedApps, ok, plural, warn,
+  type Check, type CheckContext, TITLE, budgetOf, fail, fixChanges, fixPooler, fixScale, heroku, listJoin, notCountedApps, ok, plural, warn,
 } from './checks-common.js'
 import {planPools} from './pool-plan.js'
-import {typeKey} from './settings.js'
+import type {LeverChange} from './stacks/levers.js'
 
 /** `web 2×2×5 = 20, worker 1×1×8 = 8, staging-app 6`; an app that could not be read shows `?`. */
 export function breakdown(b: ResourceBudget, app: string, unread: ReadonlyArray<{app: string}> = []): string {
@@ -38,6 +38,10 @@ export function checkConnections(ctx: CheckContext, kind: ResourceKind): Check |
       fixesForOver(ctx, b, 'limit').join('; or '))
   }
   const fits = `${TITLE[kind]} needs ${b.demand} of ${b.available} available connections (${parts}; ${limit}, reserve ${b.reserve})`
+  if (b.assumptions.length > 0) {
+    return warn(id, `${fits}, but that demand assumes what tsq could not read: ${b.assumptions.join('; ')}`,
+      'write those values in a form tsq reads (see the settings check), so the demand is known rather than assumed')
+  }
   if (unread.length > 0) {
     return warn(id, `${fits}, but ${unread.map(u => `${u.app} (${u.error})`).join(', ')} could not be read, so its connections are not counted`,
       `someone with access runs ${unread.map(u => `heroku tsq:doctor -a ${u.app}`).join(' and ')}; or ask for access: heroku access -a ${unread[0]!.app}`)
@@ -53,7 +57,7 @@ function fixesForOver(ctx: CheckContext, b: ResourceBudget, target: 'limit' | 'o
     const plan = planPools(assessment)
     const reaches = target === 'limit' ? plan.fits === 'limit' || plan.fits === 'overlap' : plan.fits === 'overlap'
     const label = plan.fits === 'overlap' ? 'the largest pools that fit, even while old and new dynos overlap' : 'the largest pools that fit'
-    if (reaches && Object.keys(plan.vars).length > 0) fixes.push(`${fixSetVars(ctx, plan.vars)} (${label})`)
+    if (reaches && plan.changes.length > 0) fixes.push(`${fixChanges(ctx, plan.changes)} (${label})`)
   }
   const room = target === 'limit' ? b.available ?? 0 : Math.floor((b.limit ?? 0) / 2)
   for (const p of assessment.processes) {
@@ -72,30 +76,35 @@ function fixesForOver(ctx: CheckContext, b: ResourceBudget, target: 'limit' | 'o
 }
 
 
-/** `postgres.pool`: a worker whose pool is smaller than its concurrency makes jobs wait for connections. */
-export function checkPostgresPool(ctx: CheckContext): Check | null {
-  const b = budgetOf(ctx, 'postgres')
+/**
+ * `postgres.pool` / `redis.pool`: each stack judges its own pools (a Sidekiq pool under its concurrency fails,
+ * a Puma or heroku-tsq one warns; Sidekiq ≤ 6 refuses to boot on a Redis pool under concurrency + 2). The fix
+ * raises the pool where the larger demand still fits a restart's overlap, else lowers the concurrency to it.
+ */
+export function checkPools(ctx: CheckContext, id: 'postgres.pool' | 'redis.pool'): Check | null {
+  const b = budgetOf(ctx, id === 'postgres.pool' ? 'postgres' : 'redis')
   if (!b) return null
-  const workers = ctx.assessment.processes.filter(p => p.role === 'worker' && p.concurrency !== null)
-  const short = workers.filter(p => p.dbPool < p.concurrency!)
-  if (short.length === 0) {
-    return ok('postgres.pool', workers.length === 0 ? 'No worker process types, so no worker pools to size'
-      : `Every worker's pool covers its concurrency: ${workers.map(p => `${p.type} pool ${p.dbPool} ≥ ${p.concurrency}`).join(', ')}`)
-  }
-  const vars: Record<string, string> = {}
+  const {processes, models} = ctx.assessment
+  const found = models.flatMap((m, i) => m.findings.filter(f => f.id === id).map(f => ({m, p: processes[i]!, f})))
+  if (found.length === 0) return id === 'postgres.pool' ? ok(id, 'No worker process types, so no worker pools to size') : null
+  const bad = found.filter(x => x.f.status !== 'ok')
+  if (bad.length === 0) return ok(id, `Every ${id === 'postgres.pool' ? "worker's pool covers its concurrency" : 'Redis pool is large enough'}: ${found.map(x => x.f.message).join(', ')}`)
+  const changes: LeverChange[] = []
   let demand = b.demand
-  for (const p of short) {
-    const extra = p.dynos * p.processesPerDyno * (p.concurrency! - p.dbPool)
+  for (const {m, p, f} of bad) {
+    const raise = f.set.find(s => s.value === 'dbPoolSetting')
+    const extra = raise ? p.dynos * p.processesPerDyno * Math.max(0, raise.to - p.dbPool) : 0
     const fits = b.available !== null && b.limit !== null && demand + extra <= b.available && 2 * (demand + extra) <= b.limit
-    if (fits) {
-      vars[`TSQ_${typeKey(p.type)}_DB_POOL`] = String(p.concurrency)
-      demand += extra
-    } else {
-      vars[`TSQ_${typeKey(p.type)}_CONCURRENCY`] = String(p.dbPool)
+    const set = fits || !raise ? f.set : m.capDb(p.dbPool).filter(s => s.value !== 'dbPoolSetting')
+    if (fits) demand += extra
+    for (const s of set) {
+      const lever = m.leverFor(s.value)
+      if (lever) changes.push({lever, to: s.to, what: `${p.type} ${s.value === 'dbPoolSetting' ? 'pool' : s.value}`})
     }
   }
-  const list = short.map(p => `${p.type} runs ${p.concurrency} jobs per process on a pool of ${p.dbPool}, so up to ${p.concurrency! - p.dbPool} wait for a connection`)
-  return warn('postgres.pool', `${list.join('; ')}`, `${fixSetVars(ctx, vars)} (a pool that fits, or a concurrency that matches the pool)`)
+  const message = bad.map(x => x.f.message).join('; ')
+  const fix = changes.length > 0 ? `${fixChanges(ctx, changes)} (a pool that fits, or a concurrency that matches the pool)` : 'make each pool at least its concurrency'
+  return bad.some(x => x.f.status === 'fail') ? fail(id, message, fix) : warn(id, message, fix)
 }
 
 /** `worker.dynos`: a worker type at 0 dynos whose queues no running worker consumes: its jobs never run. */

@@ -4,11 +4,12 @@ import type {AppState} from './app-state.js'
 import type {Assessment} from './assess.js'
 import type {ResourceKind} from './catalogue.js'
 import type {ResourceBudget, Status} from './budget.js'
+import {type LeverChange, editsOf, varsOf} from './stacks/levers.js'
 
 /** Check ids of spec §4, plus `settings` (invalid TSQ_* / URL variables), which the spec leaves open. */
 export const CHECK_IDS = [
   'settings', 'redis.addon', 'redis.url', 'redis.connections', 'postgres.addon', 'postgres.connections',
-  'postgres.pool', 'worker.dynos', 'restart.overlap', 'redis.tls', 'postgres.tls', 'redis.live', 'postgres.live',
+  'postgres.pool', 'redis.pool', 'worker.dynos', 'restart.overlap', 'redis.tls', 'postgres.tls', 'redis.live', 'postgres.live',
 ] as const
 export type CheckId = typeof CHECK_IDS[number]
 
@@ -53,6 +54,16 @@ export {RESOURCE_TITLE as TITLE} from './catalogue.js'
 export function fixSetVars(ctx: CheckContext, vars: Readonly<Record<string, string>>): string {
   const pairs = Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(' ')
   return ctx.local ? `set ${pairs} in .env` : `heroku config:set ${pairs} -a ${ctx.assessment.app}`
+}
+
+/**
+ * Changes where the app reads them: one `heroku config:set` (or `.env`) for the variables, then each file line
+ * or command flag to edit (spec §9: never a variable the app does not read).
+ */
+export function fixChanges(ctx: CheckContext, changes: readonly LeverChange[]): string {
+  const vars = varsOf(changes)
+  const parts = [...(Object.keys(vars).length > 0 ? [fixSetVars(ctx, vars)] : []), ...editsOf(changes, ctx.state.checkout)]
+  return parts.join(' and ')
 }
 
 /** `heroku tsq:scale worker=3 -a APP`, or the `--formation` to try locally. */

@@ -2,7 +2,7 @@
 // ids out. Every `fail` and `warn` carries a concrete fix. Pure: no env, no I/O, no clock, no colours.
 import type {Status} from './budget.js'
 import {checkPostgresAddon, checkRedisAddon, checkRedisUrl, checkSettings} from './checks-addons.js'
-import {checkConnections, checkPostgresPool, checkRestartOverlap, checkWorkerDynos} from './checks-budget.js'
+import {checkConnections, checkPools, checkRestartOverlap, checkWorkerDynos} from './checks-budget.js'
 import {type Check, type CheckContext} from './checks-common.js'
 import {checkLive} from './checks-live.js'
 import {checkPostgresTls, checkRedisTls} from './checks-tls.js'
@@ -22,7 +22,8 @@ export function runChecks(ctx: CheckContext): Check[] {
     checkConnections(ctx, 'redis'),
     checkPostgresAddon(ctx),
     checkConnections(ctx, 'postgres'),
-    checkPostgresPool(ctx),
+    checkPools(ctx, 'postgres.pool'),
+    checkPools(ctx, 'redis.pool'),
     checkWorkerDynos(ctx),
     checkRestartOverlap(ctx),
     checkRedisTls(ctx),

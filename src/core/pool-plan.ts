@@ -1,42 +1,61 @@
 // Choosing Postgres pool sizes that make a formation fit its plan: what tsq:setup sets, what tsq:scale
-// proposes when it refuses, and what the doctor's fixes name. Pure.
+// proposes when it refuses, and what the doctor's fixes name. Each process's pool is lowered through its own
+// stack's levers (TSQ_* for heroku-tsq, RAILS_MAX_THREADS or a sidekiq.yml line for Rails), and the result
+// is re-judged with those values before it is offered. Pure.
 import type {Assessment} from './assess.js'
 import {fitPoolCap} from './budget.js'
-import {typeKey} from './settings.js'
+import {type LeverChange, varsOf} from './stacks/levers.js'
+import type {Overrides, SettableValue} from './stacks/model.js'
 
 export interface PoolPlan {
   /** `overlap`: fits even while old and new dynos overlap on restart; `limit`: fits limit − reserve only;
    *  `none`: not even a pool of 1 per process fits; `unknown`: no limit known or no Postgres. */
   fits: 'overlap' | 'limit' | 'none' | 'unknown'
-  /** The cap applied to every process's pool, when one was found. */
+  /** The cap applied to every process's Postgres connections, when one was found. */
   cap: number | null
-  /** Per process type: the pool it would have. */
+  /** Per process type: the Postgres connections one process would hold. */
   pools: Record<string, number>
-  /** Config vars to set so the app gets those pools (only the ones that change), and for a worker whose
-   *  pool falls below its concurrency, the concurrency to match it (otherwise jobs wait for connections). */
+  /** Every value to change, where the app reads it. */
+  changes: LeverChange[]
+  /** The config vars among `changes` (only the ones that change). */
   vars: Record<string, string>
+  /** The file and flag edits among `changes`, as values per type, to judge them before they are made. */
+  overrides: Record<string, Overrides>
+  /** Processes whose pool would need lowering but that no variable, line or flag tsq can name sets. */
+  unsettable: string[]
 }
 
-/** The largest pools (never above what each process wants now) that make the assessed formation fit. */
+const LABEL: Record<SettableValue, string> = {
+  processesPerDyno: 'processes per dyno', concurrency: 'concurrency', threads: 'threads', dbPoolSetting: 'Postgres pool',
+}
+
+/** The largest pools (never above what each process holds now) that make the assessed formation fit. */
 export function planPools(assessment: Assessment): PoolPlan {
   const budget = assessment.resources.find(r => r.kind === 'postgres')
-  const active = assessment.processes.filter(p => p.role !== 'none' && p.dynos > 0)
-  const unknown: PoolPlan = {fits: 'unknown', cap: null, pools: {}, vars: {}}
-  if (!budget || budget.limit === null || budget.available === null) return unknown
+  const active = assessment.processes.map((p, i) => ({p, m: assessment.models[i]!})).filter(({p}) => p.role !== 'none' && p.dynos > 0)
+  const empty = {cap: null, pools: {}, changes: [], vars: {}, overrides: {}, unsettable: []}
+  if (!budget || budget.limit === null || budget.available === null) return {fits: 'unknown', ...empty}
   const others = budget.rows.filter(r => r.app !== assessment.app).reduce((sum, r) => sum + r.total, 0)
-  const wants = active.map(p => ({processes: p.dynos * p.processesPerDyno, want: p.dbPool}))
+  const wants = active.map(({p}) => ({processes: p.dynos * p.processesPerDyno, want: p.dbPool}))
   const overlapCap = fitPoolCap(Math.min(budget.available, Math.floor(budget.limit / 2)) - others, wants)
   const limitCap = overlapCap ?? fitPoolCap(budget.available - others, wants)
   const cap = overlapCap ?? limitCap
   const fits = overlapCap !== null ? 'overlap' : limitCap !== null ? 'limit' : 'none'
-  if (cap === null) return {fits, cap: null, pools: {}, vars: {}}
-  const pools: Record<string, number> = {}
-  const vars: Record<string, string> = {}
-  for (const p of active) {
+  if (cap === null) return {fits, ...empty}
+  const plan: PoolPlan = {fits, cap, pools: {}, changes: [], vars: {}, overrides: {}, unsettable: []}
+  for (const {p, m} of active) {
     const pool = Math.min(p.dbPool, cap)
-    pools[p.type] = pool
-    if (pool !== p.dbPool) vars[`TSQ_${typeKey(p.type)}_DB_POOL`] = String(pool)
-    if (p.role === 'worker' && p.concurrency !== null && pool < p.concurrency) vars[`TSQ_${typeKey(p.type)}_CONCURRENCY`] = String(pool)
+    plan.pools[p.type] = pool
+    for (const {value, to} of m.capDb(pool)) {
+      const lever = m.leverFor(value)
+      if (!lever) {
+        plan.unsettable.push(`${p.type} ${LABEL[value]}`)
+        continue
+      }
+      plan.changes.push({lever, to, what: `${p.type} ${LABEL[value]}`})
+      if (lever.kind !== 'env') plan.overrides[p.type] = {...plan.overrides[p.type], [value]: to}
+    }
   }
-  return {fits, cap, pools, vars}
+  plan.vars = varsOf(plan.changes)
+  return plan
 }

@@ -5,7 +5,7 @@ import {type ResourceBudget, largerPlan} from './budget.js'
 import {fixPooler} from './checks-common.js'
 import type {ScaleChange} from './formation.js'
 import {type PoolPlan, planPools} from './pool-plan.js'
-import {typeKey} from './settings.js'
+import {editsOf} from './stacks/levers.js'
 
 export interface CountSuggestion {
   type: string
@@ -23,10 +23,12 @@ export interface PoolSuggestion {
   fits: PoolPlan['fits']
   /** Per process type, the Postgres pool it would have. */
   pools: Record<string, number>
-  /** TSQ_<TYPE>_DB_POOL / TSQ_<TYPE>_CONCURRENCY values that make the requested formation fit. */
+  /** Config vars the app reads (TSQ_<TYPE>_DB_POOL for heroku-tsq, RAILS_MAX_THREADS for Rails...) that make the requested formation fit. */
   vars: Record<string, string>
-  /** `heroku config:set ... -a APP`, or null when no pool size can. */
+  /** `heroku config:set ... -a APP`, or null when no pool size can or no variable is involved. */
   command: string | null
+  /** File lines and command flags to edit as well (`config/sidekiq.yml:2: \`:concurrency: 8\``). */
+  edits: string[]
 }
 
 export interface ResourceAlternative {
@@ -62,7 +64,7 @@ export function suggestFixes(assessment: Assessment, changes: readonly ScaleChan
     const plan = planPools(assessment)
     const vars = Object.entries(plan.vars).map(([k, v]) => `${k}=${v}`)
     const usable = plan.fits === 'overlap' || plan.fits === 'limit'
-    pools = {fits: plan.fits, pools: plan.pools, vars: plan.vars,
+    pools = {fits: plan.fits, pools: plan.pools, vars: plan.vars, edits: usable ? editsOf(plan.changes, assessment.checkout) : [],
       command: usable && vars.length > 0 ? `heroku config:set ${vars.join(' ')} -a ${app}` : null}
   }
   const alternatives = failing.map(b => alternativesFor(assessment, b, b === pg ? pools : null))
@@ -101,9 +103,13 @@ function alternativesFor(assessment: Assessment, b: ResourceBudget, pools: PoolS
       noPoolFix = `no pool size can: even a pool of 1 per process needs ${active + others} connections, over the ${b.available} available`
     }
   } else {
-    const types = assessment.processes.filter(p => p.redisConnections > 0).map(p => typeKey(p.type))
-    noPoolFix = 'no pool size can: Redis connections do not depend on a pool (each web process holds 1, each worker process 2 + 1 per queue)'
-    if (types.length > 0) fixes.push(`fewer processes per dyno (${types.map(t => `TSQ_${t}_PROCESSES`).join(', ')}) or fewer queues per worker (TSQ_<TYPE>_QUEUES)`)
+    const holders = assessment.processes.filter(p => p.redisConnections > 0 && p.dynos > 0)
+    noPoolFix = `no pool size can: Redis connections do not depend on a pool (${holders.map(p => `${p.type}: ${p.sources.redisConnections}`).join('; ') || 'no process holds one'})`
+    const levers = holders.map(p => {
+      const lever = assessment.models.find(m => m.type === p.type)?.leverFor(p.stack === 'sidekiq' ? 'concurrency' : 'processesPerDyno')
+      return lever?.kind === 'env' ? lever.variable : lever?.kind === 'file' ? `${lever.file}:${lever.line}` : null
+    }).filter((l): l is string => l !== null)
+    if (levers.length > 0) fixes.push(`fewer Redis connections per dyno: lower ${[...new Set(levers)].join(', ')}`)
   }
   return {kind: b.kind, addon: b.addon, noPoolFix, fixes}
 }

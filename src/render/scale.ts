@@ -79,10 +79,11 @@ export function renderSuggestions(style: Style, plan: ScalePlan): string {
     : c.largest === 0 ? `  ${c.type}: not even one ${c.size} dyno fits (asked ${c.requested})`
       : `  ${paint(style, 'bold', `${c.type}=${c.largest}`)}  (asked ${c.requested})  ${c.command ?? ''}`.trimEnd())
   out.push('Largest counts that fit, the other process types as requested:', ...counts)
-  if (s.pools?.command) {
+  if (s.pools && (s.pools.command || s.pools.edits.length > 0)) {
     const when = s.pools.fits === 'overlap' ? 'even while old and new dynos overlap on restart' : 'within the limit, though not during restart overlap'
     out.push('', `Or keep ${renderFormation(plan.formation)} with smaller Postgres pools (fits ${when}):`,
-      `  ${s.pools.command}`, '  then run this command again (setting config vars restarts the dynos)')
+      ...(s.pools.command ? [`  ${s.pools.command}`] : []), ...s.pools.edits.map(e => `  ${e}`),
+      `  then run this command again (${s.pools.command ? 'setting config vars restarts the dynos' : 'after deploying the edit'})`)
   }
   for (const alt of s.alternatives) {
     const name = resourceName({kind: alt.kind, addon: alt.addon, configVar: null})

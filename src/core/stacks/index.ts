@@ -33,6 +33,6 @@ function noneModel(type: string, stack: Sourced<StackName>): ProcessModel {
   return {
     type, stack, role: 'none', processesPerDyno: known(1, 'stack none'), concurrency: null, threads: null,
     dbPool: zero, dbPoolSetting: null, redisConnections: zero, queues: [], findings: [], problems: [],
-    leverFor: () => null,
+    leverFor: () => null, capDb: () => [],
   }
 }

@@ -13,7 +13,7 @@ export const STACKS: readonly StackName[] = ['tsq', 'puma', 'sidekiq', 'none']
 export type ModelValue = 'processesPerDyno' | 'concurrency' | 'threads' | 'dbPool' | 'redisConnections'
 
 /** Values proposed for a type (by a fix or a plan), judged before anyone edits a file: they win over every source. */
-export type Overrides = Partial<Record<'processesPerDyno' | 'concurrency' | 'threads' | 'dbPoolSetting', number>>
+export type Overrides = Partial<Record<SettableValue, number>>
 
 /** What a model is built from: one process type, the config vars its dynos see, its command and the checkout. */
 export interface ModelInput {
@@ -59,8 +59,13 @@ export interface ProcessModel {
   /** Variables and file forms that could not be read or are invalid. */
   problems: ModelProblem[]
   /** How to change a value of this process, in the app's own terms; null when nothing tsq can name sets it. */
-  leverFor(value: 'processesPerDyno' | 'concurrency' | 'threads' | 'dbPoolSetting'): Lever | null
+  leverFor(value: SettableValue): Lever | null
+  /** The values to set so that one process holds at most `n` Postgres connections and no job waits for one. */
+  capDb(n: number): Array<{value: SettableValue, to: number}>
 }
+
+/** The values of a model a plan or fix sets. */
+export type SettableValue = 'processesPerDyno' | 'concurrency' | 'threads' | 'dbPoolSetting'
 
 /** A stack's own judgement of one of its processes: a pool too small for its concurrency, a Redis pool Sidekiq refuses. */
 export interface StackFinding {
@@ -68,7 +73,7 @@ export interface StackFinding {
   status: 'ok' | 'warn' | 'fail'
   message: string
   /** The values that would fix it, per lever. */
-  set: Array<{value: 'concurrency' | 'threads' | 'dbPoolSetting', to: number}>
+  set: Array<{value: SettableValue, to: number}>
 }
 
 /** The JSON `sources` object of spec §8. */

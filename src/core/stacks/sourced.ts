@@ -5,7 +5,7 @@
 /** Where a value can be changed: a variable the app reads, a line of one of its files, or a flag of its command. */
 export type Lever =
   | {kind: 'env', variable: string}
-  | {kind: 'file', file: string, line: number}
+  | {kind: 'file', file: string, line: number, /** For a line to add (line 0): its text with `{n}` for the value. */ text?: string}
   | {kind: 'flag', flag: string}
 
 /** A value of a process model and where it came from (spec §8 `sources`). */

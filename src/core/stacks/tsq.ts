@@ -12,15 +12,15 @@ export function modelTsq(input: ModelInput, stack: Sourced<StackName>): {model: 
   const settings = s!
   const key = typeKey(input.type)
   const o = input.overrides ?? {}
-  const processes = o.processesPerDyno !== undefined ? known(o.processesPerDyno, 'proposed', env(`TSQ_${key}_PROCESSES`))
-    : known(settings.processesPerDyno, processesSource(settings, input.size), env(settings.processesSource.startsWith('TSQ_') ? settings.processesSource : 'WEB_CONCURRENCY'))
+  // Levers are the per-type variables: they win over the general ones, so setting one changes exactly this type.
+  const processes = known(o.processesPerDyno ?? settings.processesPerDyno, o.processesPerDyno !== undefined ? 'proposed' : processesSource(settings, input.size), env(`TSQ_${key}_PROCESSES`))
   const concurrency = settings.concurrency === null ? null : o.concurrency !== undefined
     ? known(o.concurrency, 'proposed', env(`TSQ_${key}_CONCURRENCY`))
-    : known(settings.concurrency, settings.variables.concurrency ?? `heroku-tsq default ${DEFAULTS.concurrency}`, env(settings.variables.concurrency ?? `TSQ_${key}_CONCURRENCY`))
+    : known(settings.concurrency, settings.variables.concurrency ?? `heroku-tsq default ${DEFAULTS.concurrency}`, env(`TSQ_${key}_CONCURRENCY`))
   const poolDefault = settings.role === 'worker' ? `the worker's concurrency (heroku-tsq default)` : `heroku-tsq web default ${DEFAULTS.webDbPool}`
   const poolValue = o.dbPoolSetting ?? (concurrency && !settings.variables.dbPool && settings.role === 'worker' ? concurrency.value : settings.dbPool)
   const dbPoolSetting = settings.role === 'none' ? null
-    : known(poolValue, o.dbPoolSetting !== undefined ? 'proposed' : settings.variables.dbPool ?? poolDefault, env(settings.variables.dbPool ?? `TSQ_${key}_DB_POOL`))
+    : known(poolValue, o.dbPoolSetting !== undefined ? 'proposed' : settings.variables.dbPool ?? poolDefault, env(`TSQ_${key}_DB_POOL`))
   const queues = settings.queues.length
   const redis = settings.role === 'web' ? known(1, 'heroku-tsq/runtime: 1 producer connection')
     : settings.role === 'worker' ? known(settings.redisConnections, `heroku-tsq/runtime: 1 producer + 1 consumer + 1 blocking per queue (${queues} ${queues === 1 ? 'queue' : 'queues'}${settings.variables.queues ? ` from ${settings.variables.queues}` : ''})`)
@@ -41,6 +41,11 @@ export function modelTsq(input: ModelInput, stack: Sourced<StackName>): {model: 
     leverFor: value => value === 'processesPerDyno' ? processes.lever
       : value === 'concurrency' ? concurrency?.lever ?? null
         : value === 'dbPoolSetting' ? dbPoolSetting?.lever ?? null : null,
+    // The runtime's pool is its max: a smaller pool caps it; a worker's concurrency follows so no job waits.
+    capDb: n => [
+      ...(dbPoolSetting && dbPoolSetting.value !== n ? [{value: 'dbPoolSetting' as const, to: n}] : []),
+      ...(concurrency && concurrency.value > n ? [{value: 'concurrency' as const, to: n}] : []),
+    ],
   }
   return {model, settings, problems}
 }
