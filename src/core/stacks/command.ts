@@ -7,6 +7,8 @@ import {lookThrough, type Reading, type WrapperOptions} from './command-wrappers
 import {assignmentOf, expandValue, expandWord, type ExpandContext} from './shell-expand.js'
 import {parseShell, type Pipeline, type Word} from './shell-syntax.js'
 
+export {classifyProgram, flagValue, type ProgramKind} from './command-program.js'
+
 export interface ReadCommand {
   /** The long-running program after wrappers are looked through (`puma`, `bin/rails`, …), as written. */
   program: string | null
