@@ -16,7 +16,9 @@ export interface Reading {
 }
 
 export interface WrapperOptions {
-  /** Whether a file of the checkout ends by running its arguments; null: no checkout, or not a file of it. */
+  /** Whether a file of the checkout ends by running its arguments (`exec "$@"`); null: no checkout, or not a
+   *  file of it. Given the word as written when it has no `/` (sh looks it up on PATH), else its path from the
+   *  app's root (`cd api && ./bin/x` → `api/bin/x`). */
   isWrapperScript?: (path: string) => boolean | null
 }
 

@@ -38,6 +38,7 @@ export type ReadOptions = WrapperOptions
 export const MAX_COMMAND_LENGTH = 4096
 /** Deepest `sh -c` inside `sh -c` read. */
 export const MAX_SHELL_DEPTH = 4
+const MAX_UNKNOWN = 10
 const KEYWORDS = new Set(['if', 'then', 'elif', 'else', 'fi', 'for', 'while', 'until', 'do', 'done', 'case', 'esac',
   '{', '}', '!', 'function'])
 
@@ -50,8 +51,14 @@ export function readCommand(command: string, env: Env, options: ReadOptions = {}
   return {
     program, name: program === null ? null : posix.basename(program), args: r.words.slice(1),
     env: Object.fromEntries(r.env), overrides: Object.fromEntries(r.overrides), wrappers: r.wrappers,
-    pgbouncer: r.pgbouncer, unknown: [...new Set(r.unknown)], dir: r.dir,
+    pgbouncer: r.pgbouncer, unknown: capped([...new Set(r.unknown)]), dir: r.dir,
   }
+}
+
+/** A few reasons say enough; a pathological command must not make a report of thousands of lines. */
+function capped(unknown: string[]): string[] {
+  if (unknown.length <= MAX_UNKNOWN) return unknown
+  return [...unknown.slice(0, MAX_UNKNOWN), `… and ${unknown.length - MAX_UNKNOWN} more parts that could not be read`]
 }
 
 function read(command: string, r: Reading, options: ReadOptions, depth: number): void {

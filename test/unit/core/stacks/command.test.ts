@@ -124,6 +124,12 @@ describe('readCommand: Procfile lines of Rails apps', () => {
     }))
   })
 
+  it('looks through bin/bundle exec and its options', () => {
+    expect(readCommand('bin/bundle exec --keep-file-descriptors sidekiq', {})).toEqual(read({
+      program: 'sidekiq', wrappers: ['bin/bundle exec'],
+    }))
+  })
+
   it('reads resque under rake with its QUEUE prefix unglobbed', () => {
     expect(readCommand('QUEUE=* bundle exec rake resque:work', {})).toEqual(read({
       program: 'rake', args: ['resque:work'], env: {QUEUE: '*'}, overrides: {QUEUE: '*'}, wrappers: ['bundle exec'],
@@ -248,6 +254,12 @@ describe('readCommand: what it cannot read is named and never throws', () => {
     expect(readCommand(nest(5), {})).toEqual(read({
       program: null, wrappers: ['sh -c', 'sh -c', 'sh -c', 'sh -c', 'sh -c'], unknown: ['`sh -c` nested deeper than 4: not read'],
     }))
+  })
+
+  it('names at most 10 unreadable parts and counts the rest', () => {
+    const unknown = readCommand(`puma ${'$(x) '.repeat(25)}`, {}).unknown
+    expect(unknown).toHaveLength(11)
+    expect(unknown[10]).toBe('… and 15 more parts that could not be read')
   })
 
   it('returns no program for an empty line, a comment or assignments only', () => {
