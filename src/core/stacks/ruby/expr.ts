@@ -185,6 +185,11 @@ function endsValue(token: Token | undefined): boolean {
   return token.kind === 'id' || token.kind === 'num' || token.kind === 'str'
 }
 
+/** The index just past the '…' or "…" literal starting at `start`, or -1 when it does not end. */
+export function stringEnd(src: string, start: number): number {
+  return readString(src, start)?.end ?? -1
+}
+
 /** Reads a '…' or "…" literal from `start`; "…" with `#{` is marked interpolated. */
 function readString(src: string, start: number, depth = 0): {value: string, interpolated: boolean, end: number} | null {
   if (depth > MAX_DEPTH) return null
@@ -503,6 +508,7 @@ class Evaluator {
       }
       case 'const':
         if (node.name === 'ENV' || node.name === '::ENV') return ok('ENV')
+        if (this.context.locals?.has(node.name)) return this.context.locals.get(node.name)!
         return fail(`the constant ${node.name}`)
       case 'not': {
         const r = this.eval(node.expr)
