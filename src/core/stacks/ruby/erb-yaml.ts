@@ -231,7 +231,8 @@ class Loader {
     const range = (node as {range?: [number, number, number]}).range ?? [0, 0, 0]
     const line = this.lines.linePos(range[0]).line
     if (isScalar(node)) {
-      const slot = this.slots.find(s => s.start < Math.max(range[1], range[0] + 1) && s.end > range[0])
+      // An ERB that rendered nothing (`url: <%= ENV["UNSET"] %>`) still made this (null) value.
+      const slot = this.slots.find(s => s.start === s.end ? s.start >= range[0] && s.start <= range[1] : s.start < range[1] && s.end > range[0])
       return {kind: 'scalar', value: node.value, line, erb: slot?.result ?? null}
     }
     if (isSeq(node)) return {kind: 'seq', items: node.items.map(item => this.node(item) ?? nullAt(line)), line}
@@ -245,7 +246,10 @@ class Loader {
       for (const pair of node.items) {
         if (!isPair(pair)) continue
         const key = isScalar(pair.key) ? pair.key.value : pair.key
-        const value = this.node(pair.value) ?? nullAt(line)
+        const keyLine = isScalar(pair.key) && pair.key.range ? this.lines.linePos(pair.key.range[0]).line : line
+        const value = this.node(pair.value) ?? nullAt(keyLine)
+        // A block map or list written under its key is at the key's line (an aliased one keeps its anchor's).
+        if (value.kind !== 'scalar' && !isAlias(pair.value)) value.line = keyLine
         if (typeof key === 'symbol' && key.description === '<<') {
           // Psych: `hash.merge!(map)`, and for a list of maps the earlier ones win.
           const maps = value.kind === 'seq' ? [...value.items].reverse() : [value]

@@ -41,9 +41,9 @@ describe('parseSidekiqYml', () => {
     expect(c.concurrency).toEqual({value: 3, source: 'config/sidekiq.yml:2', lever: fileLever(Y, 2)})
     expect(c.capsules).toEqual([
       {name: 'non_concurrent', concurrency: {value: 1, source: 'config/sidekiq.yml:9', lever: fileLever(Y, 9)},
-        queues: [{name: 'non_concurrent', weight: null}], line: 7},
+        queues: [{name: 'non_concurrent', weight: null}], line: 6},
       {name: 'reports', concurrency: {value: 4, source: 'config/sidekiq.yml:12', lever: fileLever(Y, 12)},
-        queues: [{name: 'reports', weight: null}, {name: 'exports', weight: null}], line: 11},
+        queues: [{name: 'reports', weight: null}, {name: 'exports', weight: null}], line: 10},
     ])
   })
 
