@@ -231,17 +231,17 @@ class Loader {
     const range = (node as {range?: [number, number, number]}).range ?? [0, 0, 0]
     const line = this.lines.linePos(range[0]).line
     if (isScalar(node)) {
-      // An ERB that rendered nothing (`url: <%= ENV["UNSET"] %>`) still made this (null) value.
-      const slot = this.slots.find(s => s.start === s.end ? s.start >= range[0] && s.start <= range[1] : s.start < range[1] && s.end > range[0])
+      const slot = this.slotAt(range[0], range[1])
       return {kind: 'scalar', value: node.value, line, erb: slot?.result ?? null}
     }
     if (isSeq(node)) return {kind: 'seq', items: node.items.map(item => this.node(item) ?? nullAt(line)), line}
     if (isMap(node)) {
       const entries: Array<[string, YamlNode]> = []
+      const positions = new Map<string, number>()
       const set = (key: string, value: YamlNode): void => {
-        const index = entries.findIndex(([k]) => k === key)
-        if (index >= 0) entries[index] = [key, value]
-        else entries.push([key, value])
+        const index = positions.get(key)
+        if (index !== undefined) entries[index] = [key, value]
+        else { positions.set(key, entries.length); entries.push([key, value]) }
       }
       for (const pair of node.items) {
         if (!isPair(pair)) continue
@@ -261,6 +261,23 @@ class Loader {
       return {kind: 'map', entries, line}
     }
     return null
+  }
+
+  /** The ERB slot that made the value at [start, end] (slots are in output order: a binary search). */
+  private slotAt(start: number, end: number): Slot | undefined {
+    let lo = 0
+    let hi = this.slots.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (this.slots[mid]!.end < start) lo = mid + 1
+      else hi = mid
+    }
+    for (let i = lo; i < this.slots.length && this.slots[i]!.start <= end; i++) {
+      const s = this.slots[i]!
+      // An ERB that rendered nothing (`url: <%= ENV["UNSET"] %>`) still made this (null) value.
+      if (s.start === s.end ? s.start >= start && s.start <= end : s.start < end && s.end > start) return s
+    }
+    return undefined
   }
 }
 

@@ -49,7 +49,9 @@ export function parsePumaConfig(text: string, options: PumaOptions): PumaConfig 
     uncertainPlugins: [], unreadable: {}, unknown: []}
   const bad = unreadableInput(text, file)
   if (bad) { config.unknown.push(bad); return config }
-  for (const statement of readStatements(text, {file, env: options.env, railsEnv: options.railsEnv})) {
+  const {statements, unknown} = readStatements(text, {file, env: options.env, railsEnv: options.railsEnv})
+  config.unknown.push(...unknown)
+  for (const statement of statements) {
     if (statement.blocks.length === 0) readDsl(statement, config, file, options)
     else readHook(statement, config, file)
   }

@@ -122,7 +122,9 @@ export function parseSidekiqInitializer(text: string, options: SidekiqInitialize
   if (bad) { out.unknown.push(bad); return out }
   const poolOf = new Map<string, {result: EvalResult, line: number}>()
   const capsules = new Map<BlockFrame, SidekiqCapsule>()
-  for (const statement of readStatements(text, {file, env: options.env, railsEnv: options.railsEnv})) {
+  const {statements, unknown} = readStatements(text, {file, env: options.env, railsEnv: options.railsEnv})
+  out.unknown.push(...unknown)
+  for (const statement of statements) {
     const role = roleOf(statement, capsules, out.capsules)
     if (!role) continue
     const at = fileLine(file, statement.line)

@@ -44,13 +44,23 @@ interface Frame {
   block?: BlockFrame
 }
 
-/** The statements of `text` that may run, in order, each with its certainty and enclosing blocks. */
-export function readStatements(text: string, context: ReaderContext): Statement[] {
+/** Longer statements are not real config and are not read (this keeps every pattern applied to one linear). */
+const MAX_STATEMENT = 8 * 1024
+const MAX_JOINED_LINES = 200
+const MAX_NESTING = 32
+
+/** The statements of `text` that may run, in order, each with its certainty and enclosing blocks; `unknown`
+ *  names what was too long or too deeply nested to read. */
+export function readStatements(text: string, context: ReaderContext): {statements: Statement[], unknown: string[]} {
   const walker = new Walker(context)
   for (const logical of logicalLines(text)) {
+    if (logical.text.length > MAX_STATEMENT) {
+      walker.unknown.push(`${context.file}:${logical.line}: a statement over ${MAX_STATEMENT / 1024} KiB, not read`)
+      continue
+    }
     for (const part of splitTopLevel(logical.text, ';')) walker.statement(part.trim(), logical.line)
   }
-  return walker.out
+  return {statements: walker.out, unknown: walker.unknown}
 }
 
 // ---- scanning -------------------------------------------------------------------------------------------
@@ -106,6 +116,7 @@ function logicalLines(text: string): Array<{line: number, text: string}> {
   const lines = text.split(/\r?\n/)
   const out: Array<{line: number, text: string}> = []
   let pending: {line: number, text: string} | null = null
+  let joined = 0
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!
     if (raw.startsWith('__END__')) break
@@ -123,8 +134,10 @@ function logicalLines(text: string): Array<{line: number, text: string}> {
     if (pending) {
       pending.text += ' ' + code
       code = pending.text
+      joined++
     } else if (code === '') continue
-    else pending = {line: i + 1, text: code}
+    else { pending = {line: i + 1, text: code}; joined = 0 }
+    if (code.length > MAX_STATEMENT || joined > MAX_JOINED_LINES) { out.push(pending); pending = null; continue }
     const next = (lines[i + 1] ?? '').trim()
     const opensBlock = trailingBlock(code) !== null
     const joins = !opensBlock && (bracketDepth(code) > 0 || CONTINUES.test(code)) || /^(?:\.|&\.|\|\||&&)/.test(next)
@@ -206,7 +219,9 @@ function modifierAt(text: string): {index: number, keyword: 'if' | 'unless'} | n
 
 class Walker {
   readonly out: Statement[] = []
+  readonly unknown: string[] = []
   private readonly frames: Frame[] = []
+  private nesting = 0
   private locals: ReadonlyMap<string, EvalResult> = new Map()
 
   constructor(private readonly context: ReaderContext) {}
@@ -219,8 +234,11 @@ class Walker {
     if (head) { this.keyword(head, text, line); return }
     const inline = oneLineBlock(text)
     if (inline) {
+      if (this.nesting >= MAX_NESTING) { this.unknown.push(`${this.at(line)}: blocks nested too deeply, not read`); return }
       this.push({kind: 'block', state: 'taken', base: 'taken', anyTaken: true, brace: true, block: {...inline.block, line}})
+      this.nesting++
       for (const part of splitTopLevel(inline.body, ';')) this.statement(part.trim(), line)
+      this.nesting--
       this.pop(true)
       return
     }
