@@ -1,6 +1,7 @@
 import {flags} from '@heroku-cli/command'
 import {Flags, ux} from '@oclif/core'
 import {TsqCommand} from '../../src/cli/base-command.js'
+import {readCheckout} from '../../src/cli/checkout.js'
 import {measureLive, readLocalApp} from '../../src/cli/local.js'
 import {type DoctorReport, diagnose, doctorWarnings} from '../../src/core/doctor.js'
 import {renderDoctor} from '../../src/render/doctor.js'
@@ -12,6 +13,7 @@ export default class Doctor extends TsqCommand {
     '$ heroku tsq:doctor -a example-app',
     '$ heroku tsq:doctor -a example-app --live --json',
     '$ heroku tsq:doctor --local --dir examples/web-worker --formation web=2,worker=1',
+    '$ cd my-rails-app && heroku tsq:doctor -a example-app',
   ]
 
   static override flags = {
@@ -19,15 +21,17 @@ export default class Doctor extends TsqCommand {
     remote: flags.remote(),
     live: Flags.boolean({description: 'also connect to Redis and Postgres with the app\'s credentials and compare live connections with the prediction'}),
     local: Flags.boolean({description: 'judge a local directory (Procfile, .env) against the local Redis and Postgres; no Heroku; implies --live'}),
-    dir: Flags.string({description: 'directory with the Procfile and .env (with --local; default: the current directory)', dependsOn: ['local']}),
+    dir: Flags.string({description: 'the app\'s checkout: its Procfile and .env with --local, and the Ruby config files a Rails app reads (config/puma.rb, config/sidekiq.yml, config/database.yml, Gemfile.lock); default: the current directory'}),
     formation: Flags.string({description: 'dynos per process type (with --local), as tsq:scale takes them: web=2,worker=1', dependsOn: ['local']}),
   }
 
   public async run(): Promise<DoctorReport> {
     const {flags} = await this.parse(Doctor)
     const local = flags.local
-    const state = local ? (await readLocalApp({dir: flags.dir ?? '.', formation: flags.formation, env: process.env})).state : await this.inspect(flags.app)
+    const dir = flags.dir ?? '.'
+    const state = local ? (await readLocalApp({dir, formation: flags.formation, env: process.env})).state : await this.inspect(flags.app)
     this.learnStateSecrets(state)
+    state.checkout = await readCheckout(dir, state.formation)
     const live = local || flags.live
     let measurements
     if (live) {

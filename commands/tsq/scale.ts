@@ -1,6 +1,7 @@
 import {flags} from '@heroku-cli/command'
 import {Args, ux} from '@oclif/core'
 import {TsqCommand} from '../../src/cli/base-command.js'
+import {readCheckout} from '../../src/cli/checkout.js'
 import {assess} from '../../src/core/assess.js'
 import {parseScaleArgs, renderFormation} from '../../src/core/formation.js'
 import {planScale} from '../../src/core/scale-plan.js'
@@ -27,6 +28,7 @@ export default class Scale extends TsqCommand {
     remote: flags.remote(),
     force: flags.boolean({description: 'scale even when a connection limit would be exceeded', default: false}),
     'dry-run': flags.boolean({description: 'show the verdict and the budget, change nothing', default: false}),
+    dir: flags.string({description: 'the app\'s checkout, whose Ruby config files (config/puma.rb, config/sidekiq.yml, config/database.yml, Gemfile.lock) a Rails app reads', default: '.'}),
   }
 
   public async run(): Promise<ScaleResult> {
@@ -34,6 +36,7 @@ export default class Scale extends TsqCommand {
     const changes = parseScaleArgs(argv as string[])
     const platform = createPlatform(this.heroku)
     const state = await this.inspect(f.app, {label: 'Reading', platform})
+    state.checkout = await readCheckout(f.dir, state.formation)
     if (state.formation.length === 0) this.error(`No process types on ⬢ ${state.app}.\nUpload a Procfile to add process types.`)
     if (changes.length === 0) {
       this.log(renderFormation(state.formation))

@@ -46,9 +46,12 @@ export interface PlannedProcesses {
 export function planProcesses(env: Env, formation: readonly FormationEntry[], context: PlanContext = {}): PlannedProcesses {
   const problems: SettingsProblem[] = []
   const unknowns: ModelProblem[] = []
-  const models = formation.map(f => {
-    const input = {type: f.type, size: f.size || null, config: env, command: f.command, checkout: context.checkout, overrides: context.overrides?.[f.type]}
-    const result = modelProcess(input)
+  const inputs = formation.map(f => ({type: f.type, size: f.size || null, config: env, command: f.command, checkout: context.checkout, overrides: context.overrides?.[f.type]}))
+  // A web process holds a Sidekiq client pool when the app runs Sidekiq: known only once every type is read.
+  const first = inputs.map(input => modelProcess(input))
+  const sidekiqType = first.some(r => r.model.stack.value === 'sidekiq')
+  const results = sidekiqType ? inputs.map((input, i) => first[i]!.model.stack.value === 'puma' ? modelProcess(input, {sidekiqType}) : first[i]!) : first
+  const models = results.map(result => {
     problems.push(...result.problems)
     unknowns.push(...result.unknowns)
     return result.model
@@ -172,7 +175,12 @@ export function evaluateResource(spec: ResourceSpec, app: string, processes: rea
 
 /** Marks a budget whose demand rests on values that could not be read: at best `warn`. */
 export function withAssumptions(b: ResourceBudget, processes: readonly ProcessPlan[], models: readonly ProcessModel[]): ResourceBudget {
-  const assumptions = models.flatMap((m, i) => processes[i]!.dynos > 0 && perProcess(b.kind, processes[i]!) > 0 ? assumptionsOf(m).map(a => `${m.type}: ${a}`) : [])
+  const assumptions = models.flatMap((m, i) => {
+    const own = b.kind === 'postgres' ? m.dbPool : m.redisConnections
+    // A count of 0 that is itself assumed (an app process's Redis) still rests on a guess.
+    const rests = perProcess(b.kind, processes[i]!) > 0 ? assumptionsOf(m) : own.unknown ? [own.unknown] : []
+    return processes[i]!.dynos > 0 ? rests.map(a => `${m.type}: ${a}`) : []
+  })
   return {...b, assumptions, status: assumptions.length > 0 && b.status === 'ok' ? 'warn' : b.status}
 }
 

@@ -95,7 +95,9 @@ export function checkPools(ctx: CheckContext, id: 'postgres.pool' | 'redis.pool'
     const raise = f.set.find(s => s.value === 'dbPoolSetting')
     const extra = raise ? p.dynos * p.processesPerDyno * Math.max(0, raise.to - p.dbPool) : 0
     const fits = b.available !== null && b.limit !== null && demand + extra <= b.available && 2 * (demand + extra) <= b.limit
-    const set = fits || !raise ? f.set : m.capDb(p.dbPool).filter(s => s.value !== 'dbPoolSetting')
+    // Otherwise the work per process comes down to the pool: Sidekiq's concurrency, Puma's threads, the runtime's concurrency.
+    const lower = m.concurrency ? {value: 'concurrency' as const, to: p.dbPool} : m.threads ? {value: 'threads' as const, to: p.dbPool} : null
+    const set = fits || !raise ? f.set : lower ? [lower] : []
     if (fits) demand += extra
     for (const s of set) {
       const lever = m.leverFor(s.value)

@@ -31,7 +31,10 @@ function explain(ctx: CheckContext, b: ResourceBudget, m: LiveMeasurement, kind:
   if (outside.size > 0) notes.push(`from dynos outside the formation: ${[...outside].join(', ')}`)
   for (const r of b.rows.filter(row => row.app === app)) {
     const seen = byType.get(r.type) ?? 0
-    if (r.total > 0 && seen === 0) notes.push(`none from ${r.type} (${kind === 'postgres' ? 'pools open connections only when needed, or ' : ''}its dynos are not running heroku-tsq/runtime yet)`)
+    const stack = ctx.assessment.processes.find(p => p.type === r.type)?.stack
+    const unnamed = stack === 'tsq' ? 'its dynos are not running heroku-tsq/runtime yet'
+      : `its ${stack} processes do not name their connections: tsq:setup's config/initializers/tsq.rb names them`
+    if (r.total > 0 && seen === 0) notes.push(`none from ${r.type} (${kind === 'postgres' || stack !== 'tsq' ? 'pools open connections only when needed, or ' : ''}${unnamed})`)
     else if (seen > r.total && r.dynos > 0) over.push(`${r.type} holds ${seen}, more than the ${r.total} predicted`)
   }
   if (b.sharedWith.length > 0) notes.push(`connections of ${b.sharedWith.join(', ')} are counted too`)

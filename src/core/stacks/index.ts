@@ -1,31 +1,82 @@
 // Which stack a process type runs (spec §8) and its model: the one entry point the budget uses. Pure.
+import type {Checkout} from '../app-state.js'
 import {type SettingsProblem, typeKey} from '../settings.js'
-import type {ModelInput, ModelProblem, ProcessModel, StackName} from './model.js'
-import {STACKS} from './model.js'
-import {type Sourced, known} from './sourced.js'
+import {type ProgramKind, type ReadCommand, classifyProgram, readCommand} from './command.js'
+import {type ModelInput, type ModelProblem, type ProcessModel, STACKS, type StackName} from './model.js'
+import {modelApp} from './app.js'
+import {modelPuma} from './puma.js'
+import {rubyWorld} from './rails.js'
+import {modelSidekiq} from './sidekiq.js'
+import {type Sourced, assumed, known} from './sourced.js'
 import {modelTsq} from './tsq.js'
 
 export type {ModelInput, ProcessModel, StackName} from './model.js'
 
+export interface ModelOptions {
+  /** Whether any process type of the formation runs Sidekiq (a web process then holds a Sidekiq client pool). */
+  sidekiqType?: boolean
+}
+
 /** The model of one process type and the problems of its inputs (invalid variables, values that could not be read). */
-export function modelProcess(input: ModelInput): {model: ProcessModel, problems: SettingsProblem[], unknowns: ModelProblem[]} {
+export function modelProcess(input: ModelInput, options: ModelOptions = {}): {model: ProcessModel, problems: SettingsProblem[], unknowns: ModelProblem[]} {
   const problems: SettingsProblem[] = []
-  const stack = detectStack(input, problems)
+  const command = input.command === undefined ? null : readCommand(input.command, input.config, {isWrapperScript: path => wrapperScript(input.checkout, path)})
+  const stack = detectStack(input, command, problems)
   if (stack.value === 'none') return {model: noneModel(input.type, stack), problems, unknowns: []}
-  const tsq = modelTsq(input, stack)
-  return {model: tsq.model, problems: [...problems, ...tsq.problems], unknowns: []}
+  if (stack.value === 'tsq') {
+    const tsq = modelTsq(input, stack)
+    return {model: tsq.model, problems: [...problems, ...tsq.problems], unknowns: []}
+  }
+  const world = rubyWorld(input.config, command, input.checkout)
+  for (const u of command?.unknown ?? []) world.unknowns.push({variable: `${input.type} command`, value: u, allowed: 'a command tsq reads (spec §8)', kind: 'unknown'})
+  const model = stack.value === 'puma' ? modelPuma(input, stack, command, world, options.sidekiqType ?? false)
+    : stack.value === 'sidekiq' ? modelSidekiq(input, stack, command, world)
+      : modelApp(input, stack, world)
+  const role = roleOverride(input, problems)
+  return {model: role ? {...model, role} : model, problems, unknowns: world.unknowns}
 }
 
 /** `TSQ_<TYPE>_STACK` wins; then the release phase is `none`; then the command says; no command: heroku-tsq/runtime. */
-export function detectStack(input: ModelInput, problems: SettingsProblem[]): Sourced<StackName> {
+export function detectStack(input: ModelInput, command: ReadCommand | null, problems: SettingsProblem[]): Sourced<StackName> {
   const variable = `TSQ_${typeKey(input.type)}_STACK`
+  const lever = {kind: 'env', variable} as const
   const declared = input.config[variable]?.trim().toLowerCase()
   if (declared) {
-    if ((STACKS as readonly string[]).includes(declared)) return known(declared as StackName, variable, {kind: 'env', variable})
+    if ((STACKS as readonly string[]).includes(declared)) return known(declared as StackName, variable, lever)
     problems.push({variable, value: declared.slice(0, 40), allowed: `one of ${STACKS.join(', ')}`})
   }
-  if (input.type === 'release') return known('none', 'the release phase (its migrations are counted in the reserve)', {kind: 'env', variable})
-  return known('tsq', input.command === undefined ? 'no command known: heroku-tsq/runtime assumed' : `command \`${input.command.slice(0, 80)}\``, {kind: 'env', variable})
+  if (input.type === 'release') return known('none', 'the release phase (its migrations are counted in the reserve)', lever)
+  if (!command) return known('tsq', 'no command known: heroku-tsq/runtime assumed', lever)
+  const kind = classifyProgram(command)
+  const via = command.wrappers.length > 0 ? ` through ${command.wrappers.join(', ')}` : ''
+  const source = `command: ${command.program ?? '?'}${via}`
+  const stack = STACK_OF[kind ?? 'other']
+  if (kind === null) return assumed('none', 'command', `no program could be read from the ${input.type} command`, lever)
+  return stack === 'app' && kind !== 'app'
+    ? assumed('app', source, `${kind} is not modelled yet: counted as an app process`, lever)
+    : known(stack, source, lever)
+}
+
+const STACK_OF: Record<ProgramKind, StackName> = {
+  'node': 'tsq', 'puma': 'puma', 'rails-server': 'puma', 'sidekiq': 'sidekiq', 'release-like': 'none', 'other': 'none',
+  'solid_queue': 'app', 'good_job': 'app', 'app': 'app',
+}
+
+/** `TSQ_<TYPE>_ROLE` still overrides the stack's role (spec §8). */
+function roleOverride(input: ModelInput, problems: SettingsProblem[]): ProcessModel['role'] | null {
+  const variable = `TSQ_${typeKey(input.type)}_ROLE`
+  const raw = input.config[variable]?.trim().toLowerCase()
+  if (!raw) return null
+  if (raw === 'web' || raw === 'worker' || raw === 'none') return raw
+  problems.push({variable, value: raw.slice(0, 40), allowed: 'one of web, worker, none'})
+  return null
+}
+
+/** A checkout script that ends by running its arguments (`exec "$@"`) is a wrapper; null without a checkout. */
+function wrapperScript(checkout: Checkout | undefined, path: string): boolean | null {
+  const file = checkout?.files[path.replace(/^\.\//, '')]
+  if (!file || !('text' in file)) return null
+  return /exec\s+"\$@"\s*$/m.test(file.text.trimEnd())
 }
 
 function noneModel(type: string, stack: Sourced<StackName>): ProcessModel {

@@ -6,8 +6,8 @@ import type {Env, Role} from '../settings.js'
 import type {Lever, Sourced} from './sourced.js'
 
 /** The program a process type runs (spec §8, §14). */
-export type StackName = 'tsq' | 'puma' | 'sidekiq' | 'none'
-export const STACKS: readonly StackName[] = ['tsq', 'puma', 'sidekiq', 'none']
+export type StackName = 'tsq' | 'puma' | 'sidekiq' | 'app' | 'none'
+export const STACKS: readonly StackName[] = ['tsq', 'puma', 'sidekiq', 'app', 'none']
 
 /** The values of a model a fix can change, by name (the keys of `--json`'s `sources`). */
 export type ModelValue = 'processesPerDyno' | 'concurrency' | 'threads' | 'dbPool' | 'redisConnections'

@@ -1,0 +1,82 @@
+// What every Ruby process model reads from the app (spec §9): the environment its command runs with, the
+// library versions of Gemfile.lock that pick the defaults, and ActiveRecord's pool for the primary database.
+// Files come from the checkout the command gathered; a file that is missing or unreadable is said, not guessed. Pure.
+import type {Checkout} from '../app-state.js'
+import type {Env} from '../settings.js'
+import type {ReadCommand} from './command.js'
+import type {ModelProblem} from './model.js'
+import {parseDatabaseYml, poolFromDatabaseUrl} from './ruby/database-config.js'
+import {parseGemfileLock, versionAtLeast} from './ruby/gemfile-lock.js'
+import {type Sourced, assumed, known} from './sourced.js'
+
+/** The latest releases whose defaults apply when Gemfile.lock does not say (marked as assumed). */
+export const LATEST = {puma: '8.0.2', sidekiq: '8.1.7', rails: '8.1.3'} as const
+export type Gem = keyof typeof LATEST
+
+/** The parts of one Ruby process's world a model needs. */
+export interface RubyWorld {
+  /** The environment the program runs with: config vars, then what its command sets. */
+  env: Env
+  /** RAILS_ENV, else RACK_ENV, else `production` (the Ruby buildpack exports RAILS_ENV=production on every dyno). */
+  railsEnv: string
+  checkout?: Checkout
+  /** Collected as the model reads: values that could not be read. */
+  unknowns: ModelProblem[]
+}
+
+export function rubyWorld(config: Env, command: ReadCommand | null, checkout: Checkout | undefined): RubyWorld {
+  const env: Record<string, string | undefined> = {...config, ...(command?.env ?? {})}
+  for (const [k, v] of Object.entries(command?.overrides ?? {})) if (v === null) delete env[k]
+  return {env, railsEnv: env.RAILS_ENV || env.RACK_ENV || 'production', checkout, unknowns: []}
+}
+
+/** The text of a checkout file; null with the reason noted when it is absent or unreadable. */
+export function fileText(world: RubyWorld, path: string, note = true): string | null {
+  const file = world.checkout?.files[path]
+  if (file && 'text' in file) return file.text
+  if (note && world.checkout && file && 'error' in file && !/no such file|not found|missing/i.test(file.error)) {
+    world.unknowns.push({variable: path, value: file.error, allowed: 'a readable text file', kind: 'unknown'})
+  }
+  return null
+}
+
+/** A gem's version from Gemfile.lock, or the latest release's, marked as assumed, when there is none. */
+export function gemVersion(world: RubyWorld, gem: Gem): Sourced<string> {
+  const lock = fileText(world, 'Gemfile.lock')
+  const version = lock === null ? undefined : parseGemfileLock(lock).gems.get(gem)
+  if (version) return known(version, `${gem} ${version} (Gemfile.lock)`)
+  const why = world.checkout ? (lock === null ? 'no Gemfile.lock' : `${gem} not in Gemfile.lock`) : 'no checkout'
+  return assumed(LATEST[gem], `${gem} ${LATEST[gem]} defaults`, `${why}: the latest release assumed`)
+}
+
+export function atLeast(v: Sourced<string>, min: string): boolean {
+  return versionAtLeast(v.value, min)
+}
+
+/** Whether the app bundles a gem (Gemfile.lock), or null without one. */
+export function bundles(world: RubyWorld, gem: string): boolean | null {
+  const lock = fileText(world, 'Gemfile.lock', false)
+  return lock === null ? null : parseGemfileLock(lock).gems.has(gem)
+}
+
+/**
+ * ActiveRecord's pool for the `primary` database of this process (spec §9): `?pool=`/`?max_connections=` in
+ * the URL it reads (DATABASE_URL, or the variable database.yml's `url:` names), else database.yml's
+ * `pool:`/`max_connections:`, else Rails' default 5.
+ */
+export function activeRecordPool(world: RubyWorld): Sourced<number> {
+  const text = fileText(world, 'config/database.yml')
+  const parsed = text === null ? null : parseDatabaseYml(text, {file: 'config/database.yml', env: world.env, railsEnv: world.railsEnv})
+  for (const u of parsed?.unknown ?? []) world.unknowns.push({variable: 'config/database.yml', value: u, allowed: 'a form tsq reads (spec §9)', kind: 'unknown'})
+  const primary = parsed?.configs.find(c => c.name === 'primary') ?? parsed?.configs[0]
+  const urlVar = primary?.url?.variable ?? 'DATABASE_URL'
+  const url = world.env[urlVar]
+  const fromUrl = url ? poolFromDatabaseUrl(url) : null
+  if (fromUrl !== null) return known(fromUrl, `?pool= in ${urlVar}`, {kind: 'env', variable: urlVar})
+  if (primary?.pool) return primary.pool
+  if (text === null) {
+    return assumed(5, 'ActiveRecord default 5', world.checkout ? 'config/database.yml not found' : 'no checkout: config/database.yml not read',
+      {kind: 'file', file: 'config/database.yml', line: 0, text: 'pool: {n}'})
+  }
+  return known(5, `ActiveRecord default 5 (no pool in config/database.yml ${world.railsEnv})`, {kind: 'file', file: 'config/database.yml', line: 0, text: 'pool: {n}'})
+}
