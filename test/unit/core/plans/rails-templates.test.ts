@@ -53,6 +53,10 @@ describe('rails templates', () => {
     expect(rb).toContain('max_connections: pool') // Rails 8.1
   })
 
+  it('the generated files are ASCII: Ruby reads config files in the locale\'s encoding, which may be US-ASCII', () => {
+    for (const file of railsSetupFiles()) expect(file.content).toMatch(/^[\x00-\x7f]*$/)
+  })
+
   it('Procfile: release only when asked', () => {
     expect(railsProcfile({release: false})).toBe('web: bundle exec puma -C config/puma.rb\nworker: bundle exec sidekiq -C config/sidekiq.yml\n')
     expect(railsProcfile({release: true})).toMatch(/\nrelease: bin\/rails db:migrate\n$/)
