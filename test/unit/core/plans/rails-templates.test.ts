@@ -54,7 +54,7 @@ describe('rails templates', () => {
   })
 
   it('the generated files are ASCII: Ruby reads config files in the locale\'s encoding, which may be US-ASCII', () => {
-    for (const file of railsSetupFiles()) expect(file.content).toMatch(/^[\x00-\x7f]*$/)
+    for (const file of railsSetupFiles()) expect([...file.content].filter(c => c.charCodeAt(0) > 0x7f)).toEqual([])
   })
 
   it('Procfile: release only when asked', () => {
