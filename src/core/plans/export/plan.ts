@@ -62,6 +62,11 @@ export function planExport(input: ExportInput, intent: ExportIntent): ExportPlan
     formation: input.state.formation.map(f => ({type: f.type, quantity: f.quantity})),
     services: localServices(input.state.config, input.ownHosts),
   })
+  // systemd reads EnvironmentFile= after Environment=: a PORT or DYNO in .env would replace every unit's own.
+  for (const name of ['PORT', 'DYNO'].filter(n => input.state.config[n] !== undefined)) {
+    units.notes.push(`.env sets ${name}, which overrides each unit's own Environment=${name}= (systemd applies EnvironmentFile= last), ` +
+      `so every instance would get the same ${name}: remove ${name} from .env`)
+  }
   const files = planUnitFiles(app, units.units, input.existing)
   const overLimit = report.checks.filter(c => LIMIT_CHECKS.has(c.id) && c.status === 'fail')
   return {units, files, report, overLimit, blocked: blockOf(overLimit, files, intent)}
