@@ -2,7 +2,7 @@ import {flags} from '@heroku-cli/command'
 import {Flags, ux} from '@oclif/core'
 import {TsqCommand} from '../../src/cli/base-command.js'
 import {readCheckout} from '../../src/cli/checkout.js'
-import {measureLive, readLocalApp} from '../../src/cli/local.js'
+import {measureLive, readLocalApp, readRedisServerOf} from '../../src/cli/local.js'
 import {type DoctorReport, diagnose, doctorWarnings} from '../../src/core/doctor.js'
 import {renderDoctor} from '../../src/render/doctor.js'
 import {wantsColor} from '../../src/render/style.js'
@@ -34,12 +34,14 @@ export default class Doctor extends TsqCommand {
     state.checkout = await readCheckout(dir, state.formation)
     const live = local || flags.live
     let measurements
+    let redisServer
     if (live) {
       ux.action.start('Measuring Redis and Postgres connections', undefined, {stdout: false})
       measurements = await measureLive(state.config)
+      redisServer = await readRedisServerOf(state.config, measurements.redis)
       ux.action.stop()
     }
-    const {report} = diagnose(state, {local, live, measurements})
+    const {report} = diagnose(state, {local, live, measurements, redisServer})
     // Human output shows the warnings in the rendered report; under --json they go to stderr.
     if (this.jsonEnabled()) for (const line of doctorWarnings(state, report)) this.warnAlways(line)
     else this.log(renderDoctor(report, {color: wantsColor(process.env, Boolean(process.stdout.isTTY))}))

@@ -10,7 +10,8 @@ import type {ResourceKind} from '../core/catalogue.js'
 import {type ScaleChange, applyScale, parseScaleArgs} from '../core/formation.js'
 import {localAppState, localFormation, parseDotenv, parseProcfile} from '../core/procfile.js'
 import {findRedisUrl} from '../core/settings.js'
-import {measurePostgres, measureRedis} from '../probe/index.js'
+import type {RedisServerReading} from '../core/checks-redis-server.js'
+import {measurePostgres, measureRedis, readRedisServer, unreadRedisServer} from '../probe/index.js'
 
 /** Where --local looks when neither .env nor the environment names a server (spec §4). */
 export const LOCAL_DEFAULTS = {
@@ -110,4 +111,16 @@ export async function measureLive(config: Readonly<Record<string, string>>, time
     database ? measurePostgres(database, options) : null,
   ])
   return {redis: r, postgres: p}
+}
+
+/**
+ * The persistence and access settings of the Redis these config vars point at, for `redis.persistence` and
+ * `redis.auth`; null without a Redis URL. Read after measureLive (`measured`), so its connection is not
+ * counted among the app's; a server measureLive could not reach is not tried again.
+ */
+export async function readRedisServerOf(config: Readonly<Record<string, string>>, measured: LiveMeasurement | null, timeoutMs?: number): Promise<RedisServerReading | null> {
+  const redis = findRedisUrl(config)
+  if (!redis) return null
+  if (measured?.error) return unreadRedisServer(redis.url, 'the server could not be measured (see redis.live)')
+  return readRedisServer(redis.url, timeoutMs === undefined ? {} : {timeoutMs})
 }

@@ -4,12 +4,14 @@ import type {AppState} from './app-state.js'
 import type {Assessment} from './assess.js'
 import type {ResourceKind} from './catalogue.js'
 import type {ResourceBudget, Status} from './budget.js'
+import type {RedisServerReading} from './checks-redis-server.js'
 import {type LeverChange, editsOf, varsOf} from './stacks/levers.js'
 
 /** Check ids of spec §4, plus `settings` (invalid TSQ_* / URL variables), which the spec leaves open. */
 export const CHECK_IDS = [
   'settings', 'redis.addon', 'redis.url', 'redis.connections', 'postgres.addon', 'postgres.connections',
   'postgres.pool', 'redis.pool', 'worker.dynos', 'restart.overlap', 'redis.tls', 'postgres.tls', 'redis.live', 'postgres.live',
+  'redis.persistence', 'redis.auth',
 ] as const
 export type CheckId = typeof CHECK_IDS[number]
 
@@ -28,6 +30,8 @@ export interface CheckContext {
   local: boolean
   /** `--live` (implied by `--local`): the live checks run, and a missing measurement is reported. */
   live: boolean
+  /** The Redis server's persistence and access settings, read live; absent without a Redis URL or `--live`. */
+  redisServer?: RedisServerReading | null
 }
 
 export function ok(id: CheckId, message: string): Check {

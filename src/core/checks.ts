@@ -5,6 +5,7 @@ import {checkPostgresAddon, checkRedisAddon, checkRedisUrl, checkSettings} from 
 import {checkConnections, checkPools, checkRestartOverlap, checkWorkerDynos} from './checks-budget.js'
 import {type Check, type CheckContext} from './checks-common.js'
 import {checkLive} from './checks-live.js'
+import {checkRedisAuth, checkRedisPersistence} from './checks-redis-server.js'
 import {checkPostgresTls, checkRedisTls} from './checks-tls.js'
 
 export {CHECK_IDS, type Check, type CheckContext, type CheckId} from './checks-common.js'
@@ -30,6 +31,8 @@ export function runChecks(ctx: CheckContext): Check[] {
     checkPostgresTls(ctx),
     ctx.live ? checkLive(ctx, 'redis') : null,
     ctx.live ? checkLive(ctx, 'postgres') : null,
+    ctx.live ? checkRedisPersistence(ctx) : null,
+    ctx.live ? checkRedisAuth(ctx) : null,
   ]
   return checks.filter((c): c is Check => c !== null)
 }

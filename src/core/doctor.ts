@@ -6,6 +6,7 @@ import type {LiveMeasurement, ProcessPlan, ResourceBudget} from './budget.js'
 import {RESOURCE_TITLE, type ResourceKind} from './catalogue.js'
 import {type Check, runChecks} from './checks.js'
 import {notCountedApps} from './checks-common.js'
+import type {RedisServerReading} from './checks-redis-server.js'
 
 /** One resource of the report: the budget (the keys spec §4 binds, then extras that explain the numbers), and
  *  the apps sharing the add-on that could not be read (403...): their rows count 0, and why. */
@@ -27,6 +28,8 @@ export interface DiagnoseOptions {
   /** `--live` was asked for (implied by local); the measurements, where taken. */
   live?: boolean
   measurements?: Partial<Record<ResourceKind, LiveMeasurement | null>>
+  /** The Redis server's settings (redis.persistence, redis.auth), read live. */
+  redisServer?: RedisServerReading | null
 }
 
 /** Runs the whole diagnosis of one app state. */
@@ -34,7 +37,7 @@ export function diagnose(state: AppState, options: DiagnoseOptions = {}): {asses
   const local = options.local ?? false
   const live = local || (options.live ?? false)
   const assessment = assess(state, live ? {live: options.measurements ?? {}} : {})
-  const checks = runChecks({assessment, state, local, live})
+  const checks = runChecks({assessment, state, local, live, redisServer: live ? options.redisServer ?? null : null})
   return {assessment, report: buildDoctorReport(assessment, checks, local ? 'local' : 'heroku', state)}
 }
 

@@ -1,5 +1,5 @@
 // A throwaway redis-server (from PATH) with tight limits, for integration tests: its own port, temp dir and
-// config, no persistence. The machine's shared Redis on 6379 is never touched.
+// config, no persistence unless asked. The machine's shared Redis on 6379 is never touched.
 import {writeFileSync} from 'node:fs'
 import {connect} from 'node:net'
 import {join} from 'node:path'
@@ -12,6 +12,14 @@ export interface RedisServiceOptions {
   renameCommands?: Record<string, string>
   /** `requirepass`; the URL then carries it as `redis://:<password>@...`. */
   password?: string
+  /** `bind` addresses; default `127.0.0.1`. `* -::*` listens on every address of this machine. */
+  bind?: string
+  /** `protected-mode`; Redis's default (yes) when not given. */
+  protectedMode?: boolean
+  /** `save` as redis.conf writes it (`3600 1 300 100`); default `""`: no RDB snapshots. */
+  save?: string
+  /** `appendonly`; default false. */
+  appendonly?: boolean
 }
 
 export interface RedisService {
@@ -79,7 +87,9 @@ export async function startRedis(options: RedisServiceOptions = {}): Promise<Red
 async function launch(dir: string, port: number, options: RedisServiceOptions): Promise<Child> {
   const conf = join(dir, 'redis.conf')
   const lines = [
-    `port ${port}`, 'bind 127.0.0.1', `dir ${quote(dir)}`, 'save ""', 'appendonly no', 'daemonize no',
+    `port ${port}`, `bind ${options.bind ?? '127.0.0.1'}`, `dir ${quote(dir)}`, `save ${options.save ?? '""'}`,
+    `appendonly ${options.appendonly ? 'yes' : 'no'}`, 'daemonize no',
+    ...(options.protectedMode === undefined ? [] : [`protected-mode ${options.protectedMode ? 'yes' : 'no'}`]),
     `maxclients ${options.maxclients ?? 20}`,
     ...(options.password === undefined ? [] : [`requirepass ${quote(options.password)}`]),
     ...Object.entries(options.renameCommands ?? {}).map(([from, to]) => `rename-command ${from} ${quote(to)}`),
