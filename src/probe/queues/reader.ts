@@ -3,19 +3,14 @@
 // round trip per step for every queue of every type. A step while Redis is unreachable fails fast with the
 // cause instead of waiting: the caller skips that step.
 import {Redis} from 'ioredis'
-import type {QueueBackend, TypeQueues} from '../../core/plans/autoscale/readings.js'
+import type {QueueTarget, TypeQueues} from '../../core/plans/autoscale/readings.js'
+
+export type {QueueTarget} from '../../core/plans/autoscale/readings.js'
 import {redisTlsOptions} from '../../core/tls.js'
 import {scrub, withDeadline} from '../common.js'
 import {BULLMQ_COMMAND, BULLMQ_SCRIPT, bullmqArgs, bullmqKeys, parseBullmqReply} from './bullmq.js'
 import {type Command, SIDEKIQ_SETS, parseSidekiqQueue, parseSidekiqSet, sidekiqQueueCommands, sidekiqSetCommands} from './sidekiq.js'
 
-/** The queues of one worker type to read. */
-export interface QueueTarget {
-  type: string
-  backend: QueueBackend
-  /** Queue names; for Sidekiq, null reads the names from Sidekiq's `queues` set first. */
-  queues: string[] | null
-}
 
 export interface QueueReaderOptions {
   /** CLIENT SETNAME of the connection (`tsq:<dyno>:<pid>:autoscale`), so `--live` attributes it. */

@@ -19,6 +19,14 @@ export interface QueueReading {
   latencyMs: number
 }
 
+/** The queues of one worker type to read. */
+export interface QueueTarget {
+  type: string
+  backend: QueueBackend
+  /** Queue names; for Sidekiq, null reads the names from Sidekiq's `queues` set. */
+  queues: string[] | null
+}
+
 /** The readings of one worker type: its queues, or why they could not be read this step. */
 export interface TypeQueues {
   type: string
