@@ -96,9 +96,15 @@ export function createQueueReader(url: string, options: QueueReaderOptions): Que
             })]
         return {type: target.type, backend: target.backend, queues: readings, error: null}
       } catch (error) {
-        return {type: target.type, backend: target.backend, queues: [], error: scrub(url, message(error))}
+        return {type: target.type, backend: target.backend, queues: [], error: describe(error)}
       }
     })
+  }
+
+  /** What a failed read says, with the connection's own error when the command only saw it closed. */
+  function describe(error: unknown): string {
+    const closed = /Stream isn't writeable|Connection is closed/.test(message(error))
+    return scrub(url, `cannot read the queues in Redis: ${closed ? lastError ?? 'not connected' : message(error)}`)
   }
 
   return {
@@ -107,9 +113,7 @@ export function createQueueReader(url: string, options: QueueReaderOptions): Que
       try {
         return await withDeadline(readAll(targets, now), timeoutMs, () => undefined)
       } catch (error) {
-        const cause = /Stream isn't writeable|Connection is closed/.test(message(error)) && lastError ? lastError : message(error)
-        const text = scrub(url, `cannot read the queues in Redis: ${cause}`)
-        return targets.map(t => ({type: t.type, backend: t.backend, queues: [], error: text}))
+        return targets.map(t => ({type: t.type, backend: t.backend, queues: [], error: describe(error)}))
       }
     },
     async close() {
