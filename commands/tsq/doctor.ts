@@ -1,6 +1,7 @@
 import {flags} from '@heroku-cli/command'
 import {Flags, ux} from '@oclif/core'
 import {TsqCommand} from '../../src/cli/base-command.js'
+import {readWorkerQueues} from '../../src/cli/autoscale.js'
 import {measureLive, readLocalApp} from '../../src/cli/local.js'
 import {type DoctorReport, diagnose, doctorWarnings} from '../../src/core/doctor.js'
 import {renderDoctor} from '../../src/render/doctor.js'
@@ -30,12 +31,15 @@ export default class Doctor extends TsqCommand {
     this.learnStateSecrets(state)
     const live = local || flags.live
     let measurements
+    let queues
     if (live) {
-      ux.action.start('Measuring Redis and Postgres connections', undefined, {stdout: false})
+      ux.action.start('Measuring Redis and Postgres connections and queues', undefined, {stdout: false})
       measurements = await measureLive(state.config)
+      // After the measurement, so the live count never includes the queue reader's own connection.
+      queues = await readWorkerQueues(state)
       ux.action.stop()
     }
-    const {report} = diagnose(state, {local, live, measurements})
+    const {report} = diagnose(state, {local, live, measurements, queues})
     // Human output shows the warnings in the rendered report; under --json they go to stderr.
     if (this.jsonEnabled()) for (const line of doctorWarnings(state, report)) this.warnAlways(line)
     else this.log(renderDoctor(report, {color: wantsColor(process.env, Boolean(process.stdout.isTTY))}))

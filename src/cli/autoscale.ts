@@ -6,6 +6,7 @@
 import type {AppState} from '../core/app-state.js'
 import {assess} from '../core/assess.js'
 import {type AutoscaleSettings, decideAutoscale} from '../core/plans/autoscale/decide.js'
+import type {TypeQueues} from '../core/plans/autoscale/readings.js'
 import {selectTargets} from '../core/plans/autoscale/targets.js'
 import {findRedisUrl} from '../core/settings.js'
 import {type Platform, getFormation, inspectApp, isPlatformError, patchFormation} from '../platform/index.js'
@@ -108,6 +109,22 @@ export async function runAutoscale(run: AutoscaleRun): Promise<StepDocument | nu
     if (closing) await within((closing as QueueReader).close(), 2000)
   }
   return last
+}
+
+/**
+ * The queues of every worker type of `state` as tsq:autoscale reads them, over one short-lived connection
+ * (`tsq:doctor --live`); empty when the app has no Redis URL or no such worker type.
+ */
+export async function readWorkerQueues(state: AppState, prefix = 'bull'): Promise<TypeQueues[]> {
+  const redis = findRedisUrl(state.config)
+  const {targets} = selectTargets(assess(state))
+  if (!redis || targets.length === 0) return []
+  const reader = createQueueReader(redis.url, {connectionName: `tsq:doctor:${process.pid}:queues`, prefix})
+  try {
+    return await reader.read(targets, Date.now())
+  } finally {
+    await within(reader.close(), 2000)
+  }
 }
 
 /** Bad input or an app the autoscaler cannot work on: ends the run whatever the mode. */

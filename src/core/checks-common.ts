@@ -4,12 +4,14 @@ import type {AppState} from './app-state.js'
 import type {Assessment} from './assess.js'
 import type {ResourceKind} from './catalogue.js'
 import type {ResourceBudget, Status} from './budget.js'
+import type {TypeQueues} from './plans/autoscale/readings.js'
 import {type LeverChange, editsOf, varsOf} from './stacks/levers.js'
 
 /** Check ids of spec §4, plus `settings` (invalid TSQ_* / URL variables), which the spec leaves open. */
 export const CHECK_IDS = [
   'settings', 'redis.addon', 'redis.url', 'redis.connections', 'postgres.addon', 'postgres.connections',
   'postgres.pool', 'redis.pool', 'worker.dynos', 'restart.overlap', 'redis.tls', 'postgres.tls', 'redis.live', 'postgres.live',
+  'worker.latency',
 ] as const
 export type CheckId = typeof CHECK_IDS[number]
 
@@ -28,6 +30,8 @@ export interface CheckContext {
   local: boolean
   /** `--live` (implied by `--local`): the live checks run, and a missing measurement is reported. */
   live: boolean
+  /** `--live`: each worker type's queues as read in Redis (worker.latency). */
+  queues?: readonly TypeQueues[]
 }
 
 export function ok(id: CheckId, message: string): Check {

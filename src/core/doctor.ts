@@ -6,6 +6,7 @@ import type {LiveMeasurement, ProcessPlan, ResourceBudget} from './budget.js'
 import {RESOURCE_TITLE, type ResourceKind} from './catalogue.js'
 import {type Check, runChecks} from './checks.js'
 import {notCountedApps} from './checks-common.js'
+import type {TypeQueues} from './plans/autoscale/readings.js'
 
 /** One resource of the report: the budget (the keys spec §4 binds, then extras that explain the numbers), and
  *  the apps sharing the add-on that could not be read (403...): their rows count 0, and why. */
@@ -20,6 +21,8 @@ export interface DoctorReport {
   checks: Check[]
   /** `heroku` (the app's state from the Platform API) or `local` (a directory's Procfile and .env). */
   mode: 'heroku' | 'local'
+  /** `--live`: each worker type's queues as tsq:autoscale reads them (spec §10). */
+  queues?: TypeQueues[]
 }
 
 export interface DiagnoseOptions {
@@ -27,6 +30,8 @@ export interface DiagnoseOptions {
   /** `--live` was asked for (implied by local); the measurements, where taken. */
   live?: boolean
   measurements?: Partial<Record<ResourceKind, LiveMeasurement | null>>
+  /** Worker types' queue readings (`--live`), for worker.latency. */
+  queues?: TypeQueues[]
 }
 
 /** Runs the whole diagnosis of one app state. */
@@ -34,8 +39,9 @@ export function diagnose(state: AppState, options: DiagnoseOptions = {}): {asses
   const local = options.local ?? false
   const live = local || (options.live ?? false)
   const assessment = assess(state, live ? {live: options.measurements ?? {}} : {})
-  const checks = runChecks({assessment, state, local, live})
-  return {assessment, report: buildDoctorReport(assessment, checks, local ? 'local' : 'heroku', state)}
+  const checks = runChecks({assessment, state, local, live, queues: options.queues})
+  const report = buildDoctorReport(assessment, checks, local ? 'local' : 'heroku', state)
+  return {assessment, report: live && options.queues ? {...report, queues: options.queues} : report}
 }
 
 /** The spec §4 report of an assessment and its checks. */
