@@ -47,6 +47,7 @@ export async function runAutoscale(run: AutoscaleRun): Promise<StepDocument | nu
   let quietSince: Record<string, number> = {}
   let last: StepDocument | null = null
   let failures = 0
+  const clockKey = `tsq:autoscale:${run.app}:quiet`
 
   async function step(): Promise<StepDocument> {
     if (!state || now() - inspectedAt >= refreshMs) {
@@ -60,11 +61,18 @@ export async function runAutoscale(run: AutoscaleRun): Promise<StepDocument | nu
     if (targets.length === 0) throw new UsageError(`No worker process type on ${state.app} whose queues are in Redis; name one with --type.`)
     const redis = findRedisUrl(state.config)
     if (!redis) throw new UsageError(`${state.app} has no Redis URL (REDIS_URL or another catalogue variable): nothing to read queues from.`)
-    reader ??= createQueueReader(redis.url, {connectionName: run.connectionName, prefix: run.prefix})
+    if (!reader) {
+      reader = createQueueReader(redis.url, {connectionName: run.connectionName, prefix: run.prefix})
+      // The quiet clocks outlive a --once run or a restarted dyno: they are kept in the app's Redis.
+      quietSince = {...(await reader.loadClock(clockKey) ?? {}), ...quietSince}
+    }
     const at = now()
     const readings = await reader.read(targets, at)
     for (const r of readings) if (r.error) run.onWarn(`${r.type}: ${r.error}; step skipped for it`)
     const plan = decideAutoscale({state, readings, settings: run.settings, now: at, quietSince})
+    if (!run.dryRun && JSON.stringify(plan.quietSince) !== JSON.stringify(quietSince)) {
+      await reader.saveClock(clockKey, plan.quietSince, run.settings.downAfterMs + 3_600_000)
+    }
     quietSince = plan.quietSince
     let applied = false
     if (plan.updates.length > 0 && !run.dryRun) applied = await apply(state, plan.updates)

@@ -24,6 +24,10 @@ export interface QueueReaderOptions {
 export interface QueueReader {
   /** Reads every target at `now` (ms). Never throws: a failure comes back as each type's `error`. */
   read(targets: readonly QueueTarget[], now: number): Promise<TypeQueues[]>
+  /** The autoscaler's quiet clocks kept in Redis under `key` (type → ms), so `--once` runs share them; null when unreadable. */
+  loadClock(key: string): Promise<Record<string, number> | null>
+  /** Replaces the clocks under `key`, expiring after `ttlMs`; false when Redis refused. */
+  saveClock(key: string, clock: Readonly<Record<string, number>>, ttlMs: number): Promise<boolean>
   close(): Promise<void>
 }
 
@@ -114,6 +118,26 @@ export function createQueueReader(url: string, options: QueueReaderOptions): Que
         return await withDeadline(readAll(targets, now), timeoutMs, () => undefined)
       } catch (error) {
         return targets.map(t => ({type: t.type, backend: t.backend, queues: [], error: describe(error)}))
+      }
+    },
+    async loadClock(key) {
+      try {
+        await ensureConnected()
+        const raw = await client.hgetall(key)
+        return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]).filter(([, v]) => Number.isFinite(v)))
+      } catch {
+        return null
+      }
+    },
+    async saveClock(key, clock, ttlMs) {
+      try {
+        await ensureConnected()
+        const m = client.multi().del(key)
+        if (Object.keys(clock).length > 0) m.hset(key, Object.fromEntries(Object.entries(clock).map(([k, v]) => [k, String(v)]))).pexpire(key, Math.max(1, Math.round(ttlMs)))
+        await m.exec()
+        return true
+      } catch {
+        return false
       }
     },
     async close() {

@@ -83,3 +83,30 @@ describe('runAutoscale --interval', () => {
     expect(run.warnings.some(w => /429|rate limit/i.test(w))).toBe(true)
   })
 })
+
+describe('runAutoscale --once, run after run', () => {
+  it('keeps the quiet clock in Redis, so a later --once run scales down after --down-after', async () => {
+    const {api, redis} = await setup()
+    api.state.app(APP).formation.find(p => p.type === 'worker')!.quantity = 2
+    const {platform} = await createFakePlatform(api)
+    const once = async (at: number) => {
+      const docs: StepDocument[] = []
+      await runAutoscale({
+        app: APP, platform, types: ['worker'], prefix: 'bull', dryRun: false, intervalMs: null, now: () => at,
+        settings: {min: 1, max: 5, targetMs: 30_000, downAfterMs: 300_000}, connectionName: 'tsq:test:1:autoscale',
+        signal: new AbortController().signal, onStep: doc => docs.push(doc), onWarn: () => undefined,
+      })
+      return docs[0]!.decisions[0]!
+    }
+    const t0 = Date.now()
+    expect(await once(t0)).toMatchObject({from: 2, to: 2, reason: 'queues empty for 0 s of the 300 s before one fewer'})
+    expect(await once(t0 + 200_000)).toMatchObject({from: 2, to: 2, reason: 'queues empty for 200 s of the 300 s before one fewer'})
+    expect(await once(t0 + 300_000)).toMatchObject({from: 2, to: 1})
+    expect(api.state.app(APP).formation.find(p => p.type === 'worker')!.quantity).toBe(1)
+    const {Redis} = await import('ioredis')
+    const check = new Redis(redis.url)
+    expect(await check.hgetall(`tsq:autoscale:${APP}:quiet`)).toEqual({worker: String(t0 + 300_000)})
+    expect(await check.pttl(`tsq:autoscale:${APP}:quiet`)).toBeGreaterThan(0)
+    check.disconnect()
+  })
+})
