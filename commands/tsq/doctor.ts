@@ -1,6 +1,7 @@
 import {flags} from '@heroku-cli/command'
 import {Flags, ux} from '@oclif/core'
 import {TsqCommand} from '../../src/cli/base-command.js'
+import {readWorkerQueues} from '../../src/cli/autoscale.js'
 import {readCheckout} from '../../src/cli/checkout.js'
 import {measureLive, readLocalApp, readRedisServerOf} from '../../src/cli/local.js'
 import {type DoctorReport, diagnose, doctorWarnings} from '../../src/core/doctor.js'
@@ -35,13 +36,16 @@ export default class Doctor extends TsqCommand {
     const live = local || flags.live
     let measurements
     let redisServer
+    let queues
     if (live) {
-      ux.action.start('Measuring Redis and Postgres connections', undefined, {stdout: false})
+      ux.action.start('Measuring Redis and Postgres connections and queues', undefined, {stdout: false})
       measurements = await measureLive(state.config)
       redisServer = await readRedisServerOf(state.config, measurements.redis)
+      // After the measurement, so the live count never includes the queue reader's own connection.
+      queues = await readWorkerQueues(state)
       ux.action.stop()
     }
-    const {report} = diagnose(state, {local, live, measurements, redisServer})
+    const {report} = diagnose(state, {local, live, measurements, redisServer, queues})
     // Human output shows the warnings in the rendered report; under --json they go to stderr.
     if (this.jsonEnabled()) for (const line of doctorWarnings(state, report)) this.warnAlways(line)
     else this.log(renderDoctor(report, {color: wantsColor(process.env, Boolean(process.stdout.isTTY))}))

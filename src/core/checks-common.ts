@@ -5,13 +5,14 @@ import type {Assessment} from './assess.js'
 import type {ResourceKind} from './catalogue.js'
 import type {ResourceBudget, Status} from './budget.js'
 import type {RedisServerReading} from './checks-redis-server.js'
+import type {TypeQueues} from './plans/autoscale/readings.js'
 import {type LeverChange, editsOf, varsOf} from './stacks/levers.js'
 
 /** Check ids of spec §4, plus `settings` (invalid TSQ_* / URL variables), which the spec leaves open. */
 export const CHECK_IDS = [
   'settings', 'redis.addon', 'redis.url', 'redis.connections', 'postgres.addon', 'postgres.connections',
   'postgres.pool', 'redis.pool', 'worker.dynos', 'restart.overlap', 'redis.tls', 'postgres.tls', 'redis.live', 'postgres.live',
-  'redis.persistence', 'redis.auth',
+  'redis.persistence', 'redis.auth', 'worker.latency',
 ] as const
 export type CheckId = typeof CHECK_IDS[number]
 
@@ -32,6 +33,8 @@ export interface CheckContext {
   live: boolean
   /** The Redis server's persistence and access settings, read live; absent without a Redis URL or `--live`. */
   redisServer?: RedisServerReading | null
+  /** `--live`: each worker type's queues as read in Redis (worker.latency). */
+  queues?: readonly TypeQueues[]
 }
 
 export function ok(id: CheckId, message: string): Check {

@@ -7,6 +7,7 @@ import {RESOURCE_TITLE, type ResourceKind} from './catalogue.js'
 import {type Check, runChecks} from './checks.js'
 import {notCountedApps} from './checks-common.js'
 import type {RedisServerReading} from './checks-redis-server.js'
+import type {TypeQueues} from './plans/autoscale/readings.js'
 
 /** One resource of the report: the budget (the keys spec §4 binds, then extras that explain the numbers), and
  *  the apps sharing the add-on that could not be read (403...): their rows count 0, and why. */
@@ -21,6 +22,8 @@ export interface DoctorReport {
   checks: Check[]
   /** `heroku` (the app's state from the Platform API) or `local` (a directory's Procfile and .env). */
   mode: 'heroku' | 'local'
+  /** `--live`: each worker type's queues as tsq:autoscale reads them (spec §10). */
+  queues?: TypeQueues[]
 }
 
 export interface DiagnoseOptions {
@@ -30,6 +33,8 @@ export interface DiagnoseOptions {
   measurements?: Partial<Record<ResourceKind, LiveMeasurement | null>>
   /** The Redis server's settings (redis.persistence, redis.auth), read live. */
   redisServer?: RedisServerReading | null
+  /** Worker types' queue readings (`--live`), for worker.latency. */
+  queues?: TypeQueues[]
 }
 
 /** Runs the whole diagnosis of one app state. */
@@ -37,8 +42,9 @@ export function diagnose(state: AppState, options: DiagnoseOptions = {}): {asses
   const local = options.local ?? false
   const live = local || (options.live ?? false)
   const assessment = assess(state, live ? {live: options.measurements ?? {}} : {})
-  const checks = runChecks({assessment, state, local, live, redisServer: live ? options.redisServer ?? null : null})
-  return {assessment, report: buildDoctorReport(assessment, checks, local ? 'local' : 'heroku', state)}
+  const checks = runChecks({assessment, state, local, live, redisServer: live ? options.redisServer ?? null : null, queues: options.queues})
+  const report = buildDoctorReport(assessment, checks, local ? 'local' : 'heroku', state)
+  return {assessment, report: live && options.queues ? {...report, queues: options.queues} : report}
 }
 
 /** The spec §4 report of an assessment and its checks. */

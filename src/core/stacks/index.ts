@@ -22,7 +22,11 @@ export function modelProcess(input: ModelInput, options: ModelOptions = {}): {mo
   const problems: SettingsProblem[] = []
   const command = input.command === undefined ? null : readCommand(input.command, input.config, {isWrapperScript: path => wrapperScript(input.checkout, path)})
   const stack = detectStack(input, command, problems)
-  if (stack.value === 'none') return {model: noneModel(input.type, stack), problems, unknowns: []}
+  if (stack.value === 'none') {
+    // tsq:autoscale as its own process type holds exactly one Redis connection, for its queue readings.
+    const autoscaler = [command?.program ?? '', ...command?.args ?? []].some(w => w === 'tsq:autoscale')
+    return {model: noneModel(input.type, stack, autoscaler ? 1 : 0), problems, unknowns: []}
+  }
   if (stack.value === 'tsq') {
     const tsq = modelTsq(input, stack)
     return {model: tsq.model, problems: [...problems, ...tsq.problems], unknowns: []}
@@ -47,6 +51,7 @@ export function detectStack(input: ModelInput, command: ReadCommand | null, prob
   }
   if (input.type === 'release') return known('none', 'the release phase (its migrations are counted in the reserve)', lever)
   if (!command) return known('tsq', 'no command known: heroku-tsq/runtime assumed', lever)
+  if ([command.program ?? '', ...command.args].includes('tsq:autoscale')) return known('none', 'command: tsq:autoscale (opens no pool)', lever)
   const kind = classifyProgram(command)
   const via = command.wrappers.length > 0 ? ` through ${command.wrappers.join(', ')}` : ''
   const source = `command: ${command.program ?? '?'}${via}`
@@ -79,11 +84,12 @@ function wrapperScript(checkout: Checkout | undefined, path: string): boolean | 
   return /exec\s+"\$@"\s*$/m.test(file.text.trimEnd())
 }
 
-function noneModel(type: string, stack: Sourced<StackName>): ProcessModel {
+function noneModel(type: string, stack: Sourced<StackName>, redis = 0): ProcessModel {
   const zero = known(0, `stack none (${stack.source}): opens no connection`)
   return {
     type, stack, role: 'none', processesPerDyno: known(1, 'stack none'), concurrency: null, threads: null,
-    dbPool: zero, dbPoolSetting: null, redisConnections: zero, queues: [], findings: [], problems: [],
+    dbPool: zero, dbPoolSetting: null, queues: [], findings: [], problems: [],
+    redisConnections: redis > 0 ? known(redis, 'tsq:autoscale: one Redis connection for its queue readings') : zero,
     leverFor: () => null, capDb: () => [],
   }
 }

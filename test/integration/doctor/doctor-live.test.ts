@@ -139,3 +139,27 @@ describe('tsq:doctor --local', () => {
     expect(run.stderr).toContain('--formation web=1,worker=1')
   })
 })
+
+describe('tsq:doctor --live queue readings', () => {
+  it('reads the worker queues as tsq:autoscale does and reports worker.latency', async () => {
+    const {redis, postgres} = await servers()
+    const s = scenarios.herokuRedisAndPostgres()
+    s.addons.find(a => a.name === REDIS_ADDON)!.url = redis.url
+    s.addons.find(a => a.name === PG_ADDON)!.url = postgres.url
+    const api = await startFakeApi(s)
+    cleanups.push(() => api.close())
+    const producer = new Redis(redis.url)
+    cleanups.push(async () => producer.disconnect())
+    // A job as BullMQ stores it, waiting for 90 s.
+    await producer.hset('bull:default:1', 'timestamp', String(Date.now() - 90_000), 'opts', '{}')
+    await producer.lpush('bull:default:wait', '1')
+    const run = await runInProcess(Doctor, ['-a', APP, '--live', '--json'], {HEROKU_HOST: api.url, HEROKU_DATA_HOST: api.url, HEROKU_API_KEY: api.state.token})
+    const report = JSON.parse(run.stdout) as DoctorReport
+    expect(report.queues).toEqual([{type: 'worker', backend: 'bullmq', error: null,
+      queues: [{name: 'default', backend: 'bullmq', waiting: 1, active: 0, delayed: 0, latencyMs: expect.any(Number)}]}])
+    expect(report.queues![0]!.queues[0]!.latencyMs).toBeGreaterThanOrEqual(90_000)
+    const check = report.checks.find(c => c.id === 'worker.latency')
+    expect(check).toMatchObject({status: 'warn', message: expect.stringMatching(/^Jobs wait longer than 60 s: worker 9\d(\.\d)? s/)})
+    for (const secret of SENTINEL_VALUES) expect(run.stdout).not.toContain(secret)
+  })
+})
