@@ -4,7 +4,7 @@
 // app bundles Sidekiq, lazy, so at most min(threads, its size). Pure.
 import {type ReadCommand, flagValue} from './command.js'
 import type {ModelInput, ProcessModel, StackFinding, StackName} from './model.js'
-import {type RubyWorld, activeRecordPool, atLeast, bundles, fileText, gemVersion} from './rails.js'
+import {type RubyWorld, TSQ_INITIALIZER, activeRecordPool, atLeast, bundles, fileText, gemVersion, hasTsqInitializer} from './rails.js'
 import {parsePumaConfig} from './ruby/puma-config.js'
 import {parseSidekiqInitializer} from './ruby/sidekiq-config.js'
 import {type Lever, type Sourced, assumed, known} from './sourced.js'
@@ -24,11 +24,13 @@ export function modelPuma(input: ModelInput, stack: Sourced<StackName>, command:
     : unreadable(pumaWorkers(args, puma?.workers ?? null, world, input.size), puma?.unreadable.workers, args, ['-w', '--workers'])
   const threads = o.threads !== undefined ? known(o.threads, 'proposed', null)
     : unreadable(pumaThreads(args, puma?.threads?.max ?? null, world, text !== null), puma?.unreadable.threads, args, ['-t', '--threads'])
-  const pool = o.dbPoolSetting !== undefined ? known(o.dbPoolSetting, 'proposed', null) : activeRecordPool(world)
+  const tsqInit = hasTsqInitializer(world)
+  const pool = o.dbPoolSetting !== undefined ? known(o.dbPoolSetting, 'proposed', null)
+    : tsqInit ? {...threads, source: `${TSQ_INITIALIZER}: the pool is the threads (${threads.source})`} : activeRecordPool(world)
   const db = pool.value <= threads.value
     ? {...pool, source: `ActiveRecord pool ${pool.value} ≤ threads ${threads.value}: ${pool.source}`}
     : {...threads, source: `threads ${threads.value} < ActiveRecord pool ${pool.value}: ${threads.source}`}
-  const redis = sidekiqClient(world, threads, sidekiqType)
+  const redis = sidekiqClient(world, threads, sidekiqType, tsqInit)
   const findings: StackFinding[] = [pool.value >= threads.value
     ? {id: 'postgres.pool', status: 'ok', message: `${input.type} pool ${pool.value} ≥ ${threads.value} threads`, set: []}
     : {id: 'postgres.pool', status: 'warn', set: [{value: 'dbPoolSetting', to: threads.value}],
@@ -92,7 +94,7 @@ function pumaThreads(args: readonly string[], fromFile: Sourced<number> | null, 
  * The Sidekiq client pool of a web process (spec §9): ≤ 6 `size` of configure_client, else RAILS_MAX_THREADS,
  * else 5; 7.0–7.1.0: 5; ≥ 7.1.1: 10; `config.redis = {size: n}` (≥ 7.0.3). Lazy: at most min(threads, size).
  */
-function sidekiqClient(world: RubyWorld, threads: Sourced<number>, sidekiqType: boolean): Sourced<number> {
+function sidekiqClient(world: RubyWorld, threads: Sourced<number>, sidekiqType: boolean, tsqInit: boolean): Sourced<number> {
   const bundled = bundles(world, 'sidekiq')
   if (bundled === false) return known(0, 'no sidekiq in Gemfile.lock: no Redis client')
   if (bundled === null && !sidekiqType) return assumed(0, 'no Redis client', world.checkout ? 'no Gemfile.lock' : 'no checkout, and no Sidekiq process type')
@@ -100,7 +102,8 @@ function sidekiqClient(world: RubyWorld, threads: Sourced<number>, sidekiqType: 
   const text = fileText(world, 'config/initializers/sidekiq.rb', false)
   const init = text === null ? null : parseSidekiqInitializer(text, {file: 'config/initializers/sidekiq.rb', env: world.env, railsEnv: world.railsEnv})
   let size: Sourced<number>
-  if (init?.clientRedisSize && (!atLeast(version, '7.0.0') || atLeast(version, '7.0.3'))) size = init.clientRedisSize
+  if (tsqInit && (!atLeast(version, '7.0.0') || atLeast(version, '7.0.3'))) size = {...threads, source: `${TSQ_INITIALIZER}: the threads`}
+  else if (init?.clientRedisSize && (!atLeast(version, '7.0.0') || atLeast(version, '7.0.3'))) size = init.clientRedisSize
   else if (!atLeast(version, '7.0.0')) {
     const raw = world.env.RAILS_MAX_THREADS
     size = raw && /^\d+$/.test(raw.trim()) ? known(Number(raw), 'RAILS_MAX_THREADS (Sidekiq ≤ 6 client pool)', {kind: 'env', variable: 'RAILS_MAX_THREADS'})

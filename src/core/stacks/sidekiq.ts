@@ -5,7 +5,7 @@
 // concurrency plus the internal pool. Pure.
 import {type ReadCommand, flagValue} from './command.js'
 import type {ModelInput, ProcessModel, StackFinding, StackName} from './model.js'
-import {type RubyWorld, activeRecordPool, atLeast, fileText, gemVersion} from './rails.js'
+import {type RubyWorld, TSQ_INITIALIZER, activeRecordPool, atLeast, fileText, gemVersion, hasTsqInitializer} from './rails.js'
 import {parseSidekiqInitializer, parseSidekiqYml} from './ruby/sidekiq-config.js'
 import {type Lever, type Sourced, assumed, known} from './sourced.js'
 
@@ -31,11 +31,13 @@ export function modelSidekiq(input: ModelInput, stack: Sourced<StackName>, comma
   const capsuleSum = capsules.reduce((n, c) => n + c.concurrency!.value, 0)
   const concurrency = capsuleSum === 0 ? base
     : {...base, value: base.value + capsuleSum, source: `${base.source} + capsules ${capsules.map(c => `${c.name} ${c.concurrency!.value} (${c.concurrency!.source})`).join(', ')}`}
-  const pool = o.dbPoolSetting !== undefined ? known(o.dbPoolSetting, 'proposed', null) : init?.serverDbPool ?? activeRecordPool(world)
+  const tsqInit = hasTsqInitializer(world)
+  const pool = o.dbPoolSetting !== undefined ? known(o.dbPoolSetting, 'proposed', null)
+    : tsqInit ? {...concurrency, source: `${TSQ_INITIALIZER}: the pool is the concurrency (${concurrency.source})`} : init?.serverDbPool ?? activeRecordPool(world)
   const db = pool.value <= concurrency.value
     ? {...pool, source: `ActiveRecord pool ${pool.value} ≤ concurrency ${concurrency.value}: ${pool.source}`}
     : {...concurrency, source: `concurrency ${concurrency.value} < ActiveRecord pool ${pool.value}: ${concurrency.source}`}
-  const serverSize = init?.serverRedisSize ?? null
+  const serverSize = tsqInit && !v7 ? {...concurrency, value: concurrency.value + 2, source: `${TSQ_INITIALIZER}: concurrency + 2`} : init?.serverRedisSize ?? null
   const redis = sidekiqServerRedis(version, concurrency, capsules.length, serverSize)
   const findings: StackFinding[] = [pool.value >= concurrency.value
     ? {id: 'postgres.pool', status: 'ok', message: `${input.type} pool ${pool.value} ≥ concurrency ${concurrency.value}`, set: []}
