@@ -56,18 +56,66 @@ export class Redactor {
     return out
   }
 
-  /** A deep copy of a JSON-able value with every string scrubbed. */
+  /**
+   * A JSON-able deep copy of any value with every string scrubbed. Survives what an error object may hold:
+   * cycles become `[Circular]`, getters that throw are skipped, functions and symbols are dropped, and depth,
+   * array length and object width are bounded (MAX_DEPTH, MAX_ITEMS), so a command never crashes printing it.
+   */
   value<T>(input: T): T {
-    return this.walk(input) as T
+    return this.walk(input, new Set(), 0) as T
   }
 
-  private walk(input: unknown): unknown {
+  private walk(input: unknown, ancestors: Set<object>, depth: number): unknown {
     if (typeof input === 'string') return this.text(input)
-    if (Array.isArray(input)) return input.map(v => this.walk(v))
-    if (input && typeof input === 'object') {
-      return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, this.walk(v)]))
+    if (typeof input === 'number' || typeof input === 'boolean' || input === null) return input
+    if (typeof input === 'bigint') return input.toString()
+    if (typeof input !== 'object') return undefined
+    if (ancestors.has(input)) return '[Circular]'
+    if (depth >= MAX_DEPTH) return '[Too deep]'
+    const toJSON = read(input, 'toJSON')
+    if (typeof toJSON === 'function' && !Array.isArray(input)) {
+      let json: unknown
+      try {
+        json = (toJSON as () => unknown).call(input)
+      } catch {
+        return undefined
+      }
+      if (json !== input) return this.walk(json, ancestors, depth)
     }
-    return input
+    ancestors.add(input)
+    try {
+      if (Array.isArray(input)) {
+        const out = input.slice(0, MAX_ITEMS).map(v => this.walk(v, ancestors, depth + 1) ?? null)
+        if (input.length > MAX_ITEMS) out.push(`[${input.length - MAX_ITEMS} more]`)
+        return out
+      }
+      const out: Record<string, unknown> = {}
+      let keys: string[]
+      try {
+        keys = Object.keys(input)
+      } catch {
+        return {}
+      }
+      for (const key of keys.slice(0, MAX_ITEMS)) {
+        const v = this.walk(read(input, key), ancestors, depth + 1)
+        if (v !== undefined) out[key] = v
+      }
+      return out
+    } finally {
+      ancestors.delete(input)
+    }
+  }
+}
+
+const MAX_DEPTH = 64
+const MAX_ITEMS = 10_000
+
+/** A property, or undefined when its getter (or a proxy trap) throws. */
+function read(object: object, key: string): unknown {
+  try {
+    return (object as Record<string, unknown>)[key]
+  } catch {
+    return undefined
   }
 }
 

@@ -64,3 +64,43 @@ describe('Redactor and common words', () => {
     expect(r.text('redis://:redis@127.0.0.1:6379')).toBe('redis://:*****@127.0.0.1:6379')
   })
 })
+
+describe('Redactor.value on any object', () => {
+  it('survives a cycle (as in oclif\'s parse error, whose context is the command): the cycle is cut, secrets scrubbed', () => {
+    const r = new Redactor([PW])
+    const command: Record<string, unknown> = {token: PW}
+    command.self = command
+    const error = {message: `bad ${PW}`, parse: {input: {context: command}}}
+    const out = r.value(error) as {message: string, parse: {input: {context: {token: string, self: unknown}}}}
+    expect(out.message).toBe('bad *****')
+    expect(out.parse.input.context.token).toBe('*****')
+    expect(out.parse.input.context.self).toBe('[Circular]')
+    expect(JSON.stringify(out)).not.toContain(PW)
+  })
+
+  it('skips a getter that throws and keeps the rest', () => {
+    const r = new Redactor([PW])
+    const value = {ok: PW, get broken(): string {
+      throw new Error('no')
+    }}
+    expect(r.value(value)).toEqual({ok: '*****'})
+  })
+
+  it('bounds depth and size: a 10 000-deep chain and a million-entry array end in bounded output', () => {
+    const r = new Redactor([PW])
+    let deep: Record<string, unknown> = {leaf: PW}
+    for (let i = 0; i < 10_000; i++) deep = {next: deep}
+    expect(() => JSON.stringify(r.value(deep))).not.toThrow()
+    const huge = Array.from({length: 1_000_000}, () => PW)
+    const out = r.value(huge) as unknown[]
+    expect(out.length).toBeLessThan(20_000)
+    expect(JSON.stringify(out)).not.toContain(PW)
+  })
+
+  it('keeps a shared (non-cyclic) object, Dates as JSON, and drops functions', () => {
+    const r = new Redactor([PW])
+    const shared = {a: 1}
+    const out = r.value({x: shared, y: shared, at: new Date(0), f: () => PW})
+    expect(out).toEqual({x: {a: 1}, y: {a: 1}, at: '1970-01-01T00:00:00.000Z'})
+  })
+})
