@@ -1,11 +1,12 @@
 // Every failure of a Heroku API call becomes one PlatformError: what went wrong, Heroku's own message, and
 // what to do. oclif prints `message`, `code` and `suggestions` of any Error, so commands just let it throw.
 
+import {printable} from '../core/printable.js'
 import {redactUrl} from '../core/redact.js'
 
 export type PlatformErrorKind =
   | 'unauthorized' | 'forbidden' | 'not_found' | 'invalid' | 'confirmation_required' | 'rate_limited'
-  | 'server' | 'timeout' | 'unreachable' | 'http'
+  | 'server' | 'timeout' | 'unreachable' | 'http' | 'paging'
 
 export interface PlatformErrorInit {
   kind: PlatformErrorKind
@@ -64,6 +65,40 @@ export function describeTarget(path: string): {kind: 'app' | 'add-on' | 'databas
   if (parts[0] === 'addons' && parts[1]) return {kind: 'add-on', name: parts[1]}
   if (parts[0] === 'client' && parts[3]) return {kind: 'database', name: parts[3]}
   return {kind: 'resource', name: null}
+}
+
+const LIST_NAMES: Record<string, string> = {
+  addons: 'add-ons', 'addon-attachments': 'add-on attachments', formation: 'process types', releases: 'releases',
+  'config-vars': 'config vars', 'dyno-sizes': 'dyno sizes', dynos: 'dynos',
+}
+const OWNER_NAMES: Record<string, string> = {apps: 'app', addons: 'add-on'}
+
+/** What a list path holds, for messages: `add-ons of app demo`, `add-on attachments`. */
+export function describeList(path: string): string {
+  const parts = path.split('?')[0]!.split('/').filter(Boolean).map(safeDecode)
+  const last = parts.at(-1) ?? path
+  const what = LIST_NAMES[last] ?? last
+  const owner = parts.length >= 3 && parts[0] ? OWNER_NAMES[parts[0]] : undefined
+  return owner ? `${what} of ${owner} ${parts[1]}` : what
+}
+
+export type PagingFault = 'repeated' | 'empty' | 'too_many' | 'too_slow'
+
+/** The PlatformError for a list that cannot be read to its end: the list is named, the request and the page. */
+export function errorFromPaging(input: {fault: PagingFault, path: string, page: number, maxPages: number, limitMs: number, range?: string}): PlatformError {
+  const {fault, path, page} = input
+  const list = `Heroku's list of ${describeList(path)}`
+  const at = `GET ${path}`
+  const message = fault === 'repeated' ? `${list} repeated the page range ${JSON.stringify(printable(input.range ?? '', 80))} (${at}, page ${page}): stopped reading it.`
+    : fault === 'empty' ? `${list} sent an empty page that says more follow (${at}, page ${page}): stopped reading it.`
+      : fault === 'too_many' ? `${list} has more than ${input.maxPages} pages (${at}): stopped reading it.`
+        : `${list} was not complete within ${seconds(input.limitMs)} s (${at}, ${page} page(s) read).`
+  return new PlatformError({kind: fault === 'too_slow' ? 'timeout' : 'paging', method: 'GET', path, attempts: page, message,
+    hint: 'The Heroku API did not finish the list: check https://status.heroku.com and run the command again (HEROKU_DEBUG=1 shows the exchange).'})
+}
+
+function seconds(ms: number): number {
+  return Math.round(ms / 100) / 10
 }
 
 export interface HttpFailure {
