@@ -34,7 +34,7 @@ function pgAddon(f: FakeApi, plan = 'heroku-postgresql:essential-0', billingApp 
 function attachment(f: FakeApi, addon: string, name: string, app = APP) {
   return {id: attachmentId(f, app, name), name, addonId: id(f, addon), addonName: addon, app, namespace: null, configVars: [`${name}_URL`]}
 }
-const WEB_AND_WORKER = [{type: 'web', quantity: 2, size: 'standard-2x'}, {type: 'worker', quantity: 1, size: 'standard-1x'}]
+const WEB_AND_WORKER = [{type: 'web', quantity: 2, size: 'standard-2x', command: 'node dist/web.js'}, {type: 'worker', quantity: 1, size: 'standard-1x', command: 'node dist/worker.js'}]
 const BASE_CONFIG = {NODE_ENV: 'production', SESSION_SECRET: scenarios.SENTINELS.sessionSecret}
 
 describe('inspectApp', () => {
@@ -85,7 +85,7 @@ describe('inspectApp', () => {
 
   test('a worker type at 0 dynos is reported with quantity 0', async () => {
     const {state} = await inspect(scenarios.workerScaledToZero())
-    expect(state.formation).toEqual([{type: 'web', quantity: 2, size: 'standard-2x'}, {type: 'worker', quantity: 0, size: 'standard-1x'}])
+    expect(state.formation).toEqual([{type: 'web', quantity: 2, size: 'standard-2x', command: 'node dist/web.js'}, {type: 'worker', quantity: 0, size: 'standard-1x', command: 'node dist/worker.js'}])
   })
 
   test('a database attached to a staging app: the staging app config and formation are read', async () => {
@@ -94,7 +94,7 @@ describe('inspectApp', () => {
       [id(f, REDIS_ADDON)]: [],
       [id(f, PG_ADDON)]: [{app: STAGING,
         config: {NODE_ENV: 'staging', TSQ_CONCURRENCY: '3', DATABASE_URL: URLS.postgres},
-        formation: [{type: 'web', quantity: 1, size: 'basic'}, {type: 'worker', quantity: 1, size: 'basic'}],
+        formation: [{type: 'web', quantity: 1, size: 'basic', command: 'npm run web'}, {type: 'worker', quantity: 1, size: 'basic', command: 'npm run worker'}],
         error: null}],
     })
   })

@@ -115,7 +115,7 @@ describe('formation', () => {
     const result = await patchFormation(platform, APP, [{type: 'web', quantity: 1}, {type: 'worker', quantity: 3, size: 'standard-2x'}])
     expect(f.mutations().map(r => [r.method, r.path, r.body])).toEqual([['PATCH', `/apps/${APP}/formation`,
       {updates: [{type: 'web', quantity: 1}, {type: 'worker', quantity: 3, dyno_size: {name: 'standard-2x'}}]}]])
-    expect(result).toEqual([{type: 'web', quantity: 1, size: 'standard-2x'}, {type: 'worker', quantity: 3, size: 'standard-2x'}])
+    expect(result).toEqual([{type: 'web', quantity: 1, size: 'standard-2x', command: 'node dist/web.js'}, {type: 'worker', quantity: 3, size: 'standard-2x', command: 'node dist/worker.js'}])
   })
 
   test('a negative or fractional count is refused before any request', async () => {
