@@ -15,6 +15,7 @@ import {type APIClient, vars} from '@heroku-cli/command'
 
 import {redactUrl} from '../core/redact.js'
 import {errorFromNetwork, errorFromPaging, errorFromResponse, PlatformError} from './errors.js'
+import {exchange} from './exchange.js'
 import {planRetryDelay, type RetryPolicy} from './retry.js'
 
 export interface PlatformOptions extends Partial<RetryPolicy> {
@@ -38,6 +39,8 @@ export interface RequestOptions {
   idempotent?: boolean
   /** Return the first page only instead of following Next-Range. */
   partial?: boolean
+  /** For a mutation: the heroku command that shows whether it was applied, named when its answer is lost. */
+  check?: string
 }
 
 export interface PlatformResponse<T> {
@@ -132,16 +135,16 @@ export function createPlatform(api: APIClient, options: PlatformOptions = {}): P
       if (left <= 0 && bound) throw bound.onDeadline()
       const timeout = Math.min(timeoutMs, left)
       try {
-        const response = await api.request<T>(target, {
-          method, headers: {...opts.headers}, partial: true, timeout, retryAuth: false,
+        const response = await exchange<T>(api, target, {
+          method, headers: {...opts.headers}, partial: true, retryAuth: false,
           ...(opts.body === undefined ? {} : {body: opts.body}),
-        })
+        }, {timeoutMs: timeout, resend: method === 'GET'})
         noteRateLimit(response.headers)
         return {body: response.body, status: response.statusCode, headers: response.headers}
       } catch (error) {
         const http = httpFailureOf(error)
         if (!http && bound && timeout < timeoutMs && isTimeout(error)) throw bound.onDeadline()
-        if (!http) throw networkFailure(error, {method, path, host, data, attempts: attempt})
+        if (!http) throw networkFailure(error, {method, path, host, data, attempts: attempt, check: opts.check})
         noteRateLimit(http.headers)
         const retryable = http.status === 429 || (http.status >= 500 && idempotent)
         const delay = retryable
@@ -166,7 +169,7 @@ export function createPlatform(api: APIClient, options: PlatformOptions = {}): P
     getData: async <T>(path: string, o?: RequestOptions) => (await request<T>('GET', path, {...o, api: 'data'})).body,
   }
 
-  function networkFailure(error: unknown, at: {method: string, path: string, host: string, data: boolean, attempts: number}): Error {
+  function networkFailure(error: unknown, at: {method: string, path: string, host: string, data: boolean, attempts: number, check?: string}): Error {
     if (error instanceof PlatformError) return error
     const message = error instanceof Error ? error.message : String(error)
     const code = typeof (error as {code?: unknown})?.code === 'string' ? (error as {code: string}).code : null
@@ -175,7 +178,7 @@ export function createPlatform(api: APIClient, options: PlatformOptions = {}): P
       return new Error(scrubToken(message))
     }
     return errorFromNetwork({code, timeoutMs: code === null ? timeoutMs : null, method: at.method, path: at.path,
-      host: at.host, variable: at.data ? 'HEROKU_DATA_HOST' : 'HEROKU_HOST', attempts: at.attempts})
+      host: at.host, variable: at.data ? 'HEROKU_DATA_HOST' : 'HEROKU_HOST', attempts: at.attempts, check: at.check})
   }
 }
 

@@ -19,6 +19,8 @@ export interface PlatformErrorInit {
   method: string
   path: string
   attempts: number
+  /** The request changes something and its answer was lost: it may have been applied. */
+  mayHaveApplied?: boolean
 }
 
 export class PlatformError extends Error {
@@ -36,6 +38,8 @@ export class PlatformError extends Error {
   readonly path: string
   /** How many times the request was sent. */
   readonly attempts: number
+  /** True when a mutating request's answer was lost (timeout, reset, unreadable body): it may have been applied. */
+  readonly mayHaveApplied: boolean
 
   constructor(init: PlatformErrorInit) {
     super(init.message)
@@ -46,7 +50,8 @@ export class PlatformError extends Error {
     this.id = init.id ?? null
     this.herokuMessage = init.herokuMessage ?? null
     this.hint = init.hint
-    this.code = init.id ?? init.kind
+    this.mayHaveApplied = init.mayHaveApplied ?? false
+    this.code = this.mayHaveApplied ? 'unknown_outcome' : init.id ?? init.kind
     this.suggestions = [init.hint]
     this.method = init.method
     this.path = init.path
@@ -170,21 +175,51 @@ export interface NetworkFailure {
   /** The environment variable that selects `host`. */
   variable: 'HEROKU_HOST' | 'HEROKU_DATA_HOST'
   attempts: number
+  /** For a mutating request: the command that shows whether it was applied (`heroku ps -a APP`). */
+  check?: string
 }
 
-/** The PlatformError for a request that never got a response. */
+// The connection was never made, so the request was never delivered.
+const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH'])
+
+/** The PlatformError for a request that never got a (whole) response. */
 export function errorFromNetwork(input: NetworkFailure): PlatformError {
   const {method, path, attempts, variable} = input
   const host = redactUrl(input.host)
+  const mutation = method !== 'GET'
+  const check = input.check ?? checkCommand(path)
   if (input.timeoutMs !== null) {
-    return new PlatformError({kind: 'timeout', method, path, attempts,
-      message: `No answer from ${host} within ${Math.round(input.timeoutMs / 100) / 10} s (${method} ${path}).`,
-      hint: `Check your network and https://status.heroku.com, then run the command again (${variable} selects the host).`})
+    const message = `No answer from ${host} within ${seconds(input.timeoutMs)} s (${method} ${path})`
+    return mutation
+      ? new PlatformError({kind: 'timeout', method, path, attempts, mayHaveApplied: true,
+        message: `${message}: the change may have been applied.`, hint: lostAnswerHint(check)})
+      : new PlatformError({kind: 'timeout', method, path, attempts, message: `${message}.`,
+        hint: `Check your network and https://status.heroku.com, then run the command again (${variable} selects the host).`})
   }
   const reason = input.code === 'ENOTFOUND' || input.code === 'EAI_AGAIN' ? 'its name does not resolve' : input.code ?? 'connection failed'
+  if (mutation && !NOT_DELIVERED.has(input.code ?? '')) {
+    return new PlatformError({kind: 'unreachable', method, path, attempts, mayHaveApplied: true,
+      message: `The connection to ${host} broke before Heroku answered ${method} ${path} (${reason}): the change may have been applied.`,
+      hint: lostAnswerHint(check)})
+  }
   return new PlatformError({kind: 'unreachable', method, path, attempts,
     message: `Could not reach the Heroku API at ${host} (${reason}).`,
     hint: `Check your network connection, and ${variable} if you set it.`})
+}
+
+/** What to say when a change's answer was lost. */
+export function lostAnswerHint(check: string): string {
+  return `Run \`${check}\` to see what happened before trying again.`
+}
+
+/** The heroku command that shows the effect of a change to `path`: formation → ps, config vars → config. */
+export function checkCommand(path: string): string {
+  const parts = path.split('?')[0]!.split('/').filter(Boolean).map(safeDecode)
+  const app = parts[0] === 'apps' && parts[1] ? ` -a ${parts[1]}` : ''
+  if (parts[2] === 'formation' || parts[2] === 'dynos') return `heroku ps${app}`
+  if (parts[2] === 'config-vars') return `heroku config${app}`
+  if (parts.includes('addon-attachments') || parts.includes('addons')) return `heroku addons${app}`
+  return `heroku releases${app}`
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
