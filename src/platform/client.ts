@@ -13,10 +13,12 @@ import type {IncomingHttpHeaders} from 'node:http'
 
 import {type APIClient, vars} from '@heroku-cli/command'
 
+import {printable} from '../core/printable.js'
 import {redactUrl} from '../core/redact.js'
-import {errorFromNetwork, errorFromPaging, errorFromResponse, PlatformError} from './errors.js'
+import {errorFromNetwork, errorFromPaging, errorFromResponse, errorFromUnreadable, PlatformError} from './errors.js'
 import {exchange} from './exchange.js'
 import {planRetryDelay, type RetryPolicy} from './retry.js'
+import {describeValue, type Shape} from './shapes.js'
 
 export interface PlatformOptions extends Partial<RetryPolicy> {
   /** Per-request timeout in ms (each page of a list counts as one request). Default 20 000. */
@@ -41,6 +43,8 @@ export interface RequestOptions {
   partial?: boolean
   /** For a mutation: the heroku command that shows whether it was applied, named when its answer is lost. */
   check?: string
+  /** What the answer must look like; another shape is an error naming the request (see shapes.ts). */
+  shape?: Shape<unknown>
 }
 
 export interface PlatformResponse<T> {
@@ -94,8 +98,12 @@ export function createPlatform(api: APIClient, options: PlatformOptions = {}): P
 
   /** One request; a GET of a list (not `partial`) follows Next-Range within MAX_LIST_PAGES and listTimeoutMs. */
   async function request<T>(method: string, path: string, opts: SendOptions = {}): Promise<PlatformResponse<T>> {
-    if (method !== 'GET' || opts.partial) return send<T>(method, path, opts)
-    return readList<T>(path, opts)
+    const response = method !== 'GET' || opts.partial ? await send<T>(method, path, opts) : await readList<T>(path, opts)
+    if (opts.shape && !opts.shape.test(response.body)) {
+      throw errorFromUnreadable({method, path, attempts: 1, check: opts.check,
+        what: `${describeValue(response.body)}, where ${opts.shape.expected} was expected`})
+    }
+    return response
   }
 
   // http-call would follow Next-Range itself, without end; every page is asked for here instead.
@@ -142,6 +150,10 @@ export function createPlatform(api: APIClient, options: PlatformOptions = {}): P
         noteRateLimit(response.headers)
         return {body: response.body, status: response.statusCode, headers: response.headers}
       } catch (error) {
+        // http-call parses a JSON body itself and throws its SyntaxError as it is.
+        if (error instanceof SyntaxError) {
+          throw errorFromUnreadable({method, path, attempts: attempt, check: opts.check, what: `a body that is not valid JSON (${scrubToken(printable(error.message, 120))})`})
+        }
         const http = httpFailureOf(error)
         if (!http && bound && timeout < timeoutMs && isTimeout(error)) throw bound.onDeadline()
         if (!http) throw networkFailure(error, {method, path, host, data, attempts: attempt, check: opts.check})

@@ -6,7 +6,7 @@ import {redactUrl} from '../core/redact.js'
 
 export type PlatformErrorKind =
   | 'unauthorized' | 'forbidden' | 'not_found' | 'invalid' | 'confirmation_required' | 'rate_limited'
-  | 'server' | 'timeout' | 'unreachable' | 'http' | 'paging'
+  | 'server' | 'timeout' | 'unreachable' | 'http' | 'paging' | 'unreadable'
 
 export interface PlatformErrorInit {
   kind: PlatformErrorKind
@@ -205,6 +205,19 @@ export function errorFromNetwork(input: NetworkFailure): PlatformError {
   return new PlatformError({kind: 'unreachable', method, path, attempts,
     message: `Could not reach the Heroku API at ${host} (${reason}).`,
     hint: `Check your network connection, and ${variable} if you set it.`})
+}
+
+/**
+ * The PlatformError for a 2xx answer tsq cannot read (invalid JSON, or not the shape expected). For a mutation the
+ * change may have been applied; nothing is ever done with the answer.
+ */
+export function errorFromUnreadable(input: {method: string, path: string, attempts: number, what: string, check?: string}): PlatformError {
+  const {method, path, attempts} = input
+  const mutation = method !== 'GET'
+  return new PlatformError({kind: 'unreadable', method, path, attempts, mayHaveApplied: mutation,
+    message: `Heroku answered ${method} ${path} with ${input.what}${mutation ? ': the change may have been applied.' : '.'}`,
+    hint: mutation ? lostAnswerHint(input.check ?? checkCommand(path))
+      : 'The Heroku API sent an answer tsq cannot read: check https://status.heroku.com and run the command again (HEROKU_DEBUG=1 shows the exchange).'})
 }
 
 /** What to say when a change's answer was lost. */

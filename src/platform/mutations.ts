@@ -6,6 +6,7 @@ import type {Platform} from './client.js'
 import {renderFormation} from '../core/formation.js'
 import {isPlatformError, PlatformError} from './errors.js'
 import {parseAttachment, parseConfigVars, parseFormation} from './parse.js'
+import {SHAPES} from './shapes.js'
 
 export interface AttachInput {
   app: string
@@ -32,10 +33,10 @@ export async function attachAddon(platform: Platform, input: AttachInput): Promi
   if (input.name !== undefined) body.name = input.name
   const check = `heroku addons -a ${input.app}`
   try {
-    return {attachment: parseAttachment(await platform.post<ApiAttachment>('/addon-attachments', body, {check})), confirmed: false}
+    return {attachment: parseAttachment(await platform.post<ApiAttachment>('/addon-attachments', body, {check, shape: SHAPES.attachment})), confirmed: false}
   } catch (error) {
     if (!isPlatformError(error) || error.id !== 'confirmation_required' || input.confirm === false) throw error
-    const again = await platform.post<ApiAttachment>('/addon-attachments', {...body, confirm: input.app}, {check})
+    const again = await platform.post<ApiAttachment>('/addon-attachments', {...body, confirm: input.app}, {check, shape: SHAPES.attachment})
     return {attachment: parseAttachment(again), confirmed: true}
   }
 }
@@ -53,7 +54,7 @@ export async function promoteRedis(platform: Platform, app: string, steps: reado
   for (const step of steps) {
     const body: Record<string, unknown> = {addon: {name: step.addon}, app: {name: app}, confirm: app}
     if (step.name !== undefined) body.name = step.name
-    results.push({attachment: parseAttachment(await platform.post<ApiAttachment>('/addon-attachments', body, {check: `heroku addons -a ${app}`})), confirmed: true})
+    results.push({attachment: parseAttachment(await platform.post<ApiAttachment>('/addon-attachments', body, {check: `heroku addons -a ${app}`, shape: SHAPES.attachment})), confirmed: true})
   }
   return results
 }
@@ -67,16 +68,16 @@ export async function patchConfigVars(platform: Platform, app: string, vars: Rec
     throw new Error(`Invalid config var name(s) ${bad.map(k => JSON.stringify(k)).join(', ')}: use letters, digits and underscores only.`)
   }
   // Absolute values: sending the same PATCH twice is harmless, so a 5xx may be retried.
-  const result = await platform.patch<ApiConfigVars>(`/apps/${encodeURIComponent(app)}/config-vars`, vars, {idempotent: true, check: `heroku config -a ${app}`})
+  const result = await platform.patch<ApiConfigVars>(`/apps/${encodeURIComponent(app)}/config-vars`, vars, {idempotent: true, check: `heroku config -a ${app}`, shape: SHAPES.configVars})
   return parseConfigVars(result)
 }
 
 export async function getConfigVars(platform: Platform, app: string): Promise<Record<string, string>> {
-  return parseConfigVars(await platform.get<ApiConfigVars>(`/apps/${encodeURIComponent(app)}/config-vars`))
+  return parseConfigVars(await platform.get<ApiConfigVars>(`/apps/${encodeURIComponent(app)}/config-vars`, {shape: SHAPES.configVars}))
 }
 
 export async function getFormation(platform: Platform, app: string): Promise<FormationEntry[]> {
-  return parseFormation(await platform.get<ApiFormation[]>(`/apps/${encodeURIComponent(app)}/formation`))
+  return parseFormation(await platform.get<ApiFormation[]>(`/apps/${encodeURIComponent(app)}/formation`, {shape: SHAPES.formation}))
 }
 
 export interface FormationUpdate {
@@ -95,7 +96,7 @@ export async function patchFormation(platform: Platform, app: string, updates: r
   }
   const body = {updates: updates.map(u => ({type: u.type, quantity: u.quantity, ...(u.size ? {dyno_size: {name: u.size}} : {})}))}
   try {
-    const result = await platform.patch<ApiFormation[]>(`/apps/${encodeURIComponent(app)}/formation`, body, {idempotent: true, check: `heroku ps -a ${app}`})
+    const result = await platform.patch<ApiFormation[]>(`/apps/${encodeURIComponent(app)}/formation`, body, {idempotent: true, check: `heroku ps -a ${app}`, shape: SHAPES.formation})
     return parseFormation(result)
   } catch (error) {
     if (!isPlatformError(error) || !error.mayHaveApplied) throw error
@@ -125,6 +126,6 @@ async function withFormationNow(platform: Platform, app: string, updates: readon
 /** The app's current release version (for "done, v42"), or null when it has none. */
 export async function getLatestReleaseVersion(platform: Platform, app: string): Promise<number | null> {
   const releases = await platform.get<Array<{version?: number}>>(`/apps/${encodeURIComponent(app)}/releases`,
-    {headers: {Range: 'version ..; max=1, order=desc'}, partial: true})
+    {headers: {Range: 'version ..; max=1, order=desc'}, partial: true, shape: SHAPES.releases})
   return releases[0]?.version ?? null
 }
