@@ -163,7 +163,7 @@ export function createPlatform(api: APIClient, options: PlatformOptions = {}): P
           ? planRetryDelay(policy, {attempt, retryAfter: header(http.headers, 'retry-after'), waitedMs})
           : null
         if (delay === null) {
-          throw errorFromResponse({status: http.status, body: http.body, method, path, attempts: attempt}, scrubToken)
+          throw errorFromResponse({status: http.status, body: http.body, method, path, attempts: attempt, check: opts.check}, scrubToken)
         }
         waitedMs += delay
         await sleep(delay)

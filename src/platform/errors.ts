@@ -112,15 +112,21 @@ export interface HttpFailure {
   method: string
   path: string
   attempts: number
+  /** For a mutation: the heroku command that shows whether it was applied. Default: from the path. */
+  check?: string
 }
+
+/** Longest message of Heroku's tsq passes through, in characters. */
+const MAX_HEROKU_MESSAGE = 300
 
 /** The PlatformError for an HTTP error response. */
 export function errorFromResponse(failure: HttpFailure, scrub: (s: string) => string = s => s): PlatformError {
   const {status, method, path, attempts} = failure
   const body = isRecord(failure.body) ? failure.body : {}
   const id = typeof body.id === 'string' ? body.id : null
-  const raw = typeof body.message === 'string' ? body.message : typeof failure.body === 'string' ? failure.body.slice(0, 300) : null
-  const herokuMessage = raw ? redactUrl(scrub(raw)).trim() : null
+  const raw = typeof body.message === 'string' ? body.message : typeof failure.body === 'string' ? failure.body.slice(0, 10 * MAX_HEROKU_MESSAGE) : null
+  // Server text reaches a terminal: no escape sequences or control characters, and a bounded length.
+  const herokuMessage = raw ? printable(redactUrl(scrub(raw)).trim(), MAX_HEROKU_MESSAGE) || null : null
   const target = describeTarget(path)
   const named = target.name ? `${target.kind} ${target.name}` : 'the resource'
   const common = {status, id, herokuMessage, method, path, attempts}
@@ -154,7 +160,7 @@ export function errorFromResponse(failure: HttpFailure, scrub: (s: string) => st
     return new PlatformError({...common, kind: 'server',
       message: `Heroku API error ${status} on ${method} ${path} after ${attempts} attempt(s).${heroku}`,
       hint: method === 'GET' ? 'Heroku may be having trouble: check https://status.heroku.com and run the command again.'
-        : 'The change may or may not have been applied: check the app (`heroku releases`, `heroku config`) before retrying; see https://status.heroku.com.'})
+        : `The change may or may not have been applied: run \`${failure.check ?? checkCommand(path)}\` to see what happened before retrying; see https://status.heroku.com.`})
   }
   if (status === 422 || status === 400) {
     return new PlatformError({...common, kind: 'invalid', message: herokuMessage ?? `Heroku refused ${method} ${path} (${status}).`,
