@@ -12,22 +12,47 @@ const SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASS|CREDENTIALS?|AUTH)(_|$)/i
 // rest of it. A URL ends at whitespace or a quote; masking too much of an odd URL is the safe side.
 const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/"'<>]*)(?::([^\s"'<>]*))?@/gi
 
-/** A URL with its password (and userinfo-only token) replaced by a mask; non-URLs are returned masked whole. */
+// Query parameters that carry a credential (`?password=`, libpq's `sslpassword=`, `?token=`, `?api_key=`...).
+const SECRET_PARAM = /([?&;](?:[a-z_]*pass(?:word|wd)?|pwd|secret|[a-z_]*token|api_?key|apikey|key|auth|credentials?)=)([^&;\s"'<>#]*)/gi
+// A whole variable value that is a URL: its userinfo runs to the last `@`, whatever it holds (spaces, quotes).
+const URL_VALUE = /^\s*[a-z][a-z0-9+.-]*:\/\/([^]*)@/i
+// Variables that hold a URL: a value that does not parse as one may be a bare password, so it is hidden whole.
+const URL_NAME = /_UR[LI]$/i
+
+/** A URL with its password (and userinfo-only token) and credential query parameters replaced by a mask. */
 export function redactUrl(url: string): string {
   return url.replace(URL_IN_TEXT, (_m, scheme: string, user: string, password: string | undefined) =>
     password === undefined ? `${scheme}${user ? MASK : ''}@` : `${scheme}${user}:${MASK}@`)
+    .replace(SECRET_PARAM, (_m, name: string, value: string) => value ? `${name}${MASK}` : name)
 }
 
-/** Every secret worth hiding that a set of config vars holds: URL passwords and the values of secret-named vars. */
+/**
+ * Every secret worth hiding that a set of config vars holds: URL passwords (whole, even with spaces or quotes),
+ * credential query parameters, the values of secret-named vars, and the value of a URL variable that is not a URL.
+ */
 export function secretsOf(vars: Readonly<Record<string, string | null | undefined>>): string[] {
   const found = new Set<string>()
   for (const [name, value] of Object.entries(vars)) {
     if (!value) continue
     // Only a password is secret; a user name alone (`postgres://app@host`) is not.
     for (const match of value.matchAll(URL_IN_TEXT)) if (match[3]) found.add(match[3])
+    const userinfo = URL_VALUE.exec(value)?.[1]
+    const colon = userinfo?.indexOf(':') ?? -1
+    if (userinfo && colon >= 0 && colon < userinfo.length - 1) found.add(userinfo.slice(colon + 1))
+    for (const match of value.matchAll(SECRET_PARAM)) if (match[2]) found.add(safeDecode(match[2]) ?? match[2])
     if (SECRET_NAME.test(name) && value.length >= 4) found.add(value)
+    if (URL_NAME.test(name) && !parsesAsUrl(value) && value.trim().length >= 4) found.add(value.trim())
   }
   return [...found]
+}
+
+/** True when `value` is an absolute URL the WHATWG parser (and so the runtime) accepts. */
+export function parsesAsUrl(value: string): boolean {
+  try {
+    return new URL(value).protocol !== ''
+  } catch {
+    return false
+  }
 }
 
 /** Scrubs text of known secrets (and their URL-encoded forms) and of any password embedded in a URL. */

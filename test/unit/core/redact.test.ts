@@ -104,3 +104,35 @@ describe('Redactor.value on any object', () => {
     expect(out).toEqual({x: {a: 1}, y: {a: 1}, at: '1970-01-01T00:00:00.000Z'})
   })
 })
+
+describe('secrets the URL mask used to miss (issue 16 item 7)', () => {
+  const BARE = 'SENTINELbarePW8812'
+
+  it.each(['password', 'pass', 'token', 'access_token', 'api_key', 'secret', 'sslpassword'])('masks ?%s= in a URL', name => {
+    const text = redactUrl(`redis://host:6379/0?db=1&${name}=${PW}&x=y`)
+    expect(text).toBe(`redis://host:6379/0?db=1&${name}=*****&x=y`)
+  })
+
+  it('learns a query-string password of a config var as a secret', () => {
+    expect(secretsOf({REDIS_URL: `rediss://host:6380?password=${PW}`})).toContain(PW)
+  })
+
+  it.each([
+    ['a space', `pa ss${PW}`],
+    ['a double quote', `pa"ss${PW}`],
+  ])('learns a userinfo password containing %s whole, and masks it in any text', (_name, password) => {
+    const url = `redis://user:${password}@host:6379`
+    expect(secretsOf({REDIS_URL: url})).toContain(password)
+    const r = new Redactor().addVars({REDIS_URL: url})
+    expect(r.text(`connect ${url} failed`)).not.toContain(PW)
+  })
+
+  it('the value of a URL variable that is not a URL (a bare password) is a secret', () => {
+    expect(secretsOf({REDIS_URL: BARE, MY_SERVICE_URL: `x${BARE}`})).toEqual(expect.arrayContaining([BARE, `x${BARE}`]))
+    expect(new Redactor().addVars({REDIS_URL: BARE}).text(`bad value ${BARE}`)).toBe('bad value *****')
+  })
+
+  it('a URL variable that parses is not a secret as a whole', () => {
+    expect(secretsOf({REDIS_URL: 'redis://127.0.0.1:6379'})).toEqual([])
+  })
+})

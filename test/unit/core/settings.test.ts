@@ -131,3 +131,22 @@ describe('resolveSettings invalid values', () => {
     expect(settings.map(s => s.concurrency)).toEqual([5, 5])
   })
 })
+
+describe('a URL variable that does not parse (issue 16 item 7)', () => {
+  const BARE = 'SENTINELbarePW8812'
+
+  it('is named, its value hidden: "REDIS_URL is not a URL (value hidden)"', () => {
+    let error: unknown
+    try {
+      resolveSettings({DYNO: 'web.1', REDIS_URL: BARE, DATABASE_URL: `pg ${BARE}`})
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(SettingsError)
+    const message = (error as SettingsError).message
+    expect(message).toContain('REDIS_URL is not a URL (value hidden)')
+    expect(message).toContain('DATABASE_URL is not a URL (value hidden)')
+    expect(message).not.toContain(BARE)
+    expect(JSON.stringify((error as SettingsError).problems)).not.toContain(BARE)
+  })
+})
