@@ -26,7 +26,9 @@ export default class Doctor extends TsqCommand {
   public async run(): Promise<DoctorReport> {
     const {flags} = await this.parse(Doctor)
     const local = flags.local
-    const state = local ? (await readLocalApp({dir: flags.dir ?? '.', formation: flags.formation, env: process.env})).state : await this.inspect(flags.app)
+    const localApp = local ? await readLocalApp({dir: flags.dir ?? '.', formation: flags.formation, env: process.env}) : null
+    for (const warning of localApp?.warnings ?? []) this.warnAlways(warning)
+    const state = localApp ? localApp.state : await this.inspect(flags.app)
     this.learnStateSecrets(state)
     const live = local || flags.live
     let measurements

@@ -8,7 +8,7 @@ import type {AppState, FormationEntry} from '../core/app-state.js'
 import type {LiveMeasurement} from '../core/budget.js'
 import type {ResourceKind} from '../core/catalogue.js'
 import {type ScaleChange, applyScale, parseScaleArgs} from '../core/formation.js'
-import {localAppState, localFormation, parseDotenv, parseProcfile} from '../core/procfile.js'
+import {localAppState, localFormation, parseDotenv, parseProcfile, procfileWarnings} from '../core/procfile.js'
 import {findRedisUrl} from '../core/settings.js'
 import {measurePostgres, measureRedis} from '../probe/index.js'
 
@@ -33,6 +33,8 @@ export interface LocalApp {
   defaulted: string[]
   hasProcfile: boolean
   hasDotenv: boolean
+  /** About the files as read: a Procfile type defined twice. */
+  warnings: string[]
 }
 
 /** Reads a local directory into an AppState; a missing .env is fine, a missing Procfile needs --formation. */
@@ -41,7 +43,8 @@ export async function readLocalApp(options: LocalOptions): Promise<LocalApp> {
   const {config, defaulted} = localConfig(options.env, dotenv)
   const formation = localFormationOf(procfile, options)
   const state = localAppState(basename(resolve(options.dir)), config, formation)
-  return {state, defaulted, hasProcfile: procfile !== null, hasDotenv: dotenv !== null}
+  const warnings = procfile === null ? [] : procfileWarnings(procfile)
+  return {state, defaulted, hasProcfile: procfile !== null, hasDotenv: dotenv !== null, warnings}
 }
 
 /**
