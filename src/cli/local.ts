@@ -2,7 +2,7 @@
 // process environment, and builds the AppState the pure core judges (no Heroku at all); the `--formation`
 // flag that `tsq:doctor --local` and `tsq:setup --local` share; and the live measurement `--local` and
 // `--live` share.
-import {readFile} from 'node:fs/promises'
+import {readFile, stat} from 'node:fs/promises'
 import {basename, join, resolve} from 'node:path'
 import type {AppState, FormationEntry} from '../core/app-state.js'
 import type {LiveMeasurement} from '../core/budget.js'
@@ -39,6 +39,7 @@ export interface LocalApp {
 
 /** Reads a local directory into an AppState; a missing .env is fine, a missing Procfile needs --formation. */
 export async function readLocalApp(options: LocalOptions): Promise<LocalApp> {
+  await assertDirectory(options.dir)
   const [procfile, dotenv] = await Promise.all([readOptionalFile(options.dir, 'Procfile'), readOptionalFile(options.dir, '.env')])
   const {config, defaulted} = localConfig(options.env, dotenv)
   const formation = localFormationOf(procfile, options)
@@ -88,6 +89,14 @@ export function localConfig(env: Readonly<Record<string, string | undefined>>, d
   if (!config.DATABASE_URL) defaulted.push('DATABASE_URL')
   for (const name of defaulted) config[name] = LOCAL_DEFAULTS[name as keyof typeof LOCAL_DEFAULTS]
   return {config, defaulted}
+}
+
+/** `--dir` must be a directory: a file or a missing path is a clear error, not a raw ENOTDIR or ENOENT. */
+export async function assertDirectory(dir: string): Promise<void> {
+  const info = await stat(dir).catch(() => null)
+  if (!info?.isDirectory()) {
+    throw new Error(`--dir ${dir} is not a directory: pass the app's directory (the one with the Procfile), or omit --dir for the current one`)
+  }
 }
 
 /** The UTF-8 text of `dir/name`; null when there is no such file (any other read error is thrown). */
