@@ -81,10 +81,14 @@ export function typeKey(type: string): string {
   return type.toUpperCase().replace(/[^A-Z0-9]/g, '_')
 }
 
-/** The process type named by a dyno name (`web.1` → `web`, `run.4242` → `run`). */
+// Fir names dynos as Kubernetes names pods: `<type>-<template hash>-<5-character id>` (`web-7d9f8c6b5-x2k4q`).
+const FIR_DYNO = /^(.+)-[a-z0-9]{5,10}-[a-z0-9]{5}$/
+
+/** The process type named by a dyno name: Cedar `web.1` → `web`, `run.4242` → `run`; Fir `web-7d9f8c6b5-x2k4q` → `web`. */
 export function typeFromDyno(dyno: string): string {
   const dot = dyno.lastIndexOf('.')
-  return dot > 0 ? dyno.slice(0, dot) : dyno
+  if (dot > 0) return dyno.slice(0, dot)
+  return FIR_DYNO.exec(dyno)?.[1] ?? dyno
 }
 
 export function defaultRole(type: string): Role {
