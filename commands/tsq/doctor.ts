@@ -30,7 +30,9 @@ export default class Doctor extends TsqCommand {
     const {flags} = await this.parse(Doctor)
     const local = flags.local
     const dir = flags.dir ?? '.'
-    const state = local ? (await readLocalApp({dir, formation: flags.formation, env: process.env})).state : await this.inspect(flags.app)
+    const localApp = local ? await readLocalApp({dir, formation: flags.formation, env: process.env}) : null
+    for (const warning of localApp?.warnings ?? []) this.warnAlways(warning)
+    const state = localApp ? localApp.state : await this.inspect(flags.app)
     this.learnStateSecrets(state)
     state.checkout = await readCheckout(dir, state.formation)
     const live = local || flags.live

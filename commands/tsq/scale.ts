@@ -5,7 +5,7 @@ import {readCheckout} from '../../src/cli/checkout.js'
 import {assess} from '../../src/core/assess.js'
 import {parseScaleArgs, renderFormation} from '../../src/core/formation.js'
 import {planScale} from '../../src/core/scale-plan.js'
-import {createPlatform, patchFormation} from '../../src/platform/index.js'
+import {patchFormation} from '../../src/platform/index.js'
 import {type ScaleResult, describeUpdates, renderBudgets, renderHeadline, renderRefusal, renderSuggestions, scaleResult} from '../../src/render/scale.js'
 import {wantsColor} from '../../src/render/style.js'
 
@@ -34,7 +34,7 @@ export default class Scale extends TsqCommand {
   public async run(): Promise<ScaleResult> {
     const {argv, flags: f} = await this.parse(Scale)
     const changes = parseScaleArgs(argv as string[])
-    const platform = createPlatform(this.heroku)
+    const platform = this.platform()
     const state = await this.inspect(f.app, {label: 'Reading', platform})
     state.checkout = await readCheckout(f.dir, state.formation)
     if (state.formation.length === 0) this.error(`No process types on ⬢ ${state.app}.\nUpload a Procfile to add process types.`)

@@ -6,7 +6,6 @@ import {applySetup, localEffects, platformEffects, unapplied} from '../../src/cl
 import {localSetupState, readSetupFiles} from '../../src/cli/setup-files.js'
 import type {AppState} from '../../src/core/app-state.js'
 import {type SetupChange, type SetupIntent, planSetup} from '../../src/core/setup-plan.js'
-import {createPlatform} from '../../src/platform/index.js'
 import {type SetupResult, describeChange, failureOf, renderOutcome, renderPlan, setupResult} from '../../src/render/setup.js'
 import {wantsColor} from '../../src/render/style.js'
 
@@ -56,7 +55,7 @@ export default class Setup extends TsqCommand {
     this.log(renderPlan(plan, style, f['dry-run']))
     const describe = (c: SetupChange) => describeChange(plan.local ? '' : plan.app, c)
     const effects = f.local ? localEffects(f.dir, describe)
-      : platformEffects({platform: createPlatform(this.heroku), app: plan.app, dir: f.dir, describe, onConfig: c => this.learnSecrets(c)})
+      : platformEffects({platform: this.platform(), app: plan.app, dir: f.dir, describe, onConfig: c => this.learnSecrets(c)})
     const outcomes = plan.blocked || f['dry-run'] ? unapplied(plan, plan.blocked ? 'not-attempted' : 'planned') : await applySetup(plan, effects)
     const result = setupResult(plan, outcomes, f['dry-run'], state)
     this.log(renderOutcome(result, plan, style))

@@ -5,18 +5,29 @@ import {Errors, ux} from '@oclif/core'
 import type {AppState} from '../core/app-state.js'
 import {Redactor} from '../core/redact.js'
 import {type Platform, createPlatform, inspectApp} from '../platform/index.js'
+import {errorDocument} from './error-document.js'
 
 export abstract class TsqCommand extends Command {
   static override enableJsonFlag = true
   static override baseFlags = Command.baseFlagsWithoutPrompt()
 
   protected readonly redactor = new Redactor()
+  private platformClient: Platform | undefined
 
   public override async init(): Promise<void> {
     this.redactor.addVars(process.env)
     await super.init()
     const token = this.heroku.auth
     if (token) this.redactor.add([token])
+  }
+
+  /**
+   * The command's one Platform API client. Each request is bounded by TSQ_API_TIMEOUT seconds (default 20): a
+   * knob for slow networks, and what lets tests see a timeout in a second.
+   */
+  protected platform(): Platform {
+    this.platformClient ??= createPlatform(this.heroku, {timeoutMs: apiTimeoutMs(process.env.TSQ_API_TIMEOUT)})
+    return this.platformClient
   }
 
   /** Makes the secrets of these config vars unprintable for the rest of the command. */
@@ -41,7 +52,7 @@ export abstract class TsqCommand extends Command {
     const onProgress = process.stderr.isTTY ? (e: {message: string}) => {
       ux.action.status = e.message
     } : undefined
-    const state = await inspectApp(options.platform ?? createPlatform(this.heroku), app, {onProgress})
+    const state = await inspectApp(options.platform ?? this.platform(), app, {onProgress})
     ux.action.stop()
     this.learnStateSecrets(state)
     return state
@@ -80,14 +91,28 @@ export abstract class TsqCommand extends Command {
     return this.redactor.value(result)
   }
 
+  /** Only message, code and suggestions: an error may hold anything (oclif's parse errors hold this command). */
   protected override toErrorJson(err: unknown): unknown {
-    return this.redactor.value(super.toErrorJson(err instanceof Error ? this.scrubError(err) : err))
+    return errorDocument(err, text => this.redactor.text(text))
   }
 
-  protected override async catch(err: Error & {exitCode?: number}): Promise<unknown> {
+  /**
+   * Every failure ends here. Under --json: exactly one error document on stdout, the message on stderr, exit 1
+   * (§1). A running spinner holds stdout back until it stops, so it is stopped first in both modes.
+   */
+  protected override async catch(err: Error & {exitCode?: number, oclif?: {exit?: number}}): Promise<unknown> {
+    if (ux.action.running) ux.action.stop('!')
+    if (err?.oclif?.exit === 0) return super.catch(err as Errors.CLIError)
+    if (this.jsonEnabled()) {
+      const document = errorDocument(err, text => this.redactor.text(text))
+      process.exitCode = 1
+      this.logJson(document)
+      ux.stderr(`Error: ${document.error.message}`)
+      return undefined
+    }
     const scrubbed = this.scrubError(err)
     // oclif prints `<name>: <message>`; users of `heroku` expect `Error: ...` whatever class raised it.
-    if (!this.jsonEnabled()) scrubbed.name = 'Error'
+    scrubbed.name = 'Error'
     return super.catch(scrubbed as Errors.CLIError)
   }
 
@@ -102,4 +127,14 @@ export abstract class TsqCommand extends Command {
     if (Array.isArray(withSuggestions.suggestions)) withSuggestions.suggestions = withSuggestions.suggestions.map(s => this.redactor.text(s))
     return err
   }
+}
+
+/** TSQ_API_TIMEOUT (seconds, fractions allowed) as ms; unset or empty gives the client's default. */
+export function apiTimeoutMs(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined
+  const seconds = Number(value)
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) {
+    throw new Errors.CLIError(`TSQ_API_TIMEOUT must be a number of seconds from 0 to 600, not "${value.slice(0, 40)}".`, {exit: 1, code: 'invalid_setting'})
+  }
+  return Math.round(seconds * 1000)
 }

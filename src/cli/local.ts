@@ -2,13 +2,13 @@
 // process environment, and builds the AppState the pure core judges (no Heroku at all); the `--formation`
 // flag that `tsq:doctor --local` and `tsq:setup --local` share; and the live measurement `--local` and
 // `--live` share.
-import {readFile} from 'node:fs/promises'
+import {readFile, stat} from 'node:fs/promises'
 import {basename, join, resolve} from 'node:path'
 import type {AppState, FormationEntry} from '../core/app-state.js'
 import type {LiveMeasurement} from '../core/budget.js'
 import type {ResourceKind} from '../core/catalogue.js'
 import {type ScaleChange, applyScale, parseScaleArgs} from '../core/formation.js'
-import {localAppState, localFormation, parseDotenv, parseProcfile} from '../core/procfile.js'
+import {localAppState, localFormation, parseDotenv, parseProcfile, procfileWarnings} from '../core/procfile.js'
 import {findRedisUrl} from '../core/settings.js'
 import type {RedisServerReading} from '../core/checks-redis-server.js'
 import {measurePostgres, measureRedis, readRedisServer, unreadRedisServer} from '../probe/index.js'
@@ -34,15 +34,19 @@ export interface LocalApp {
   defaulted: string[]
   hasProcfile: boolean
   hasDotenv: boolean
+  /** About the files as read: a Procfile type defined twice. */
+  warnings: string[]
 }
 
 /** Reads a local directory into an AppState; a missing .env is fine, a missing Procfile needs --formation. */
 export async function readLocalApp(options: LocalOptions): Promise<LocalApp> {
+  await assertDirectory(options.dir)
   const [procfile, dotenv] = await Promise.all([readOptionalFile(options.dir, 'Procfile'), readOptionalFile(options.dir, '.env')])
   const {config, defaulted} = localConfig(options.env, dotenv)
   const formation = localFormationOf(procfile, options)
   const state = localAppState(basename(resolve(options.dir)), config, formation)
-  return {state, defaulted, hasProcfile: procfile !== null, hasDotenv: dotenv !== null}
+  const warnings = procfile === null ? [] : procfileWarnings(procfile)
+  return {state, defaulted, hasProcfile: procfile !== null, hasDotenv: dotenv !== null, warnings}
 }
 
 /**
@@ -86,6 +90,14 @@ export function localConfig(env: Readonly<Record<string, string | undefined>>, d
   if (!config.DATABASE_URL) defaulted.push('DATABASE_URL')
   for (const name of defaulted) config[name] = LOCAL_DEFAULTS[name as keyof typeof LOCAL_DEFAULTS]
   return {config, defaulted}
+}
+
+/** `--dir` must be a directory: a file or a missing path is a clear error, not a raw ENOTDIR or ENOENT. */
+export async function assertDirectory(dir: string): Promise<void> {
+  const info = await stat(dir).catch(() => null)
+  if (!info?.isDirectory()) {
+    throw new Error(`--dir ${dir} is not a directory: pass the app's directory (the one with the Procfile), or omit --dir for the current one`)
+  }
 }
 
 /** The UTF-8 text of `dir/name`; null when there is no such file (any other read error is thrown). */

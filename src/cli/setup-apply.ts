@@ -9,7 +9,8 @@ import {
 } from '../platform/index.js'
 import {writeFileAtomic} from './setup-files.js'
 
-export type ChangeStatus = 'planned' | 'applied' | 'failed' | 'not-attempted'
+/** `unknown`: sent, but its answer was lost (timeout, reset, unreadable): it may have been applied. */
+export type ChangeStatus = 'planned' | 'applied' | 'failed' | 'unknown' | 'not-attempted'
 
 export interface ChangeOutcome {
   status: ChangeStatus
@@ -43,7 +44,8 @@ export async function applySetup(plan: SetupPlan, effects: SetupEffects): Promis
       await effects.step(change, () => applyOne(plan.app, change, effects))
       outcomes[i] = {status: 'applied', error: null, hint: null}
     } catch (error) {
-      outcomes[i] = {status: 'failed', error: error instanceof Error ? error.message : String(error), hint: isPlatformError(error) ? error.hint : null}
+      outcomes[i] = {status: isPlatformError(error) && error.mayHaveApplied ? 'unknown' : 'failed',
+        error: error instanceof Error ? error.message : String(error), hint: isPlatformError(error) ? error.hint : null}
       break
     }
   }

@@ -4,6 +4,7 @@ import type {AddonInfo} from './app-state.js'
 import {PROVISION_POSTGRES, PROVISION_REDIS, REDIS_URL_VARS, findService} from './catalogue.js'
 import {type Check, type CheckContext, fail, heroku, fixSetup, listJoin, ok, warn} from './checks-common.js'
 import {redactUrl} from './redact.js'
+import {showProblem} from './settings.js'
 
 const URL_VARS = new Set<string>([...REDIS_URL_VARS, 'DATABASE_URL'])
 
@@ -18,7 +19,7 @@ export function checkSettings(ctx: CheckContext): Check {
   if (problems.length === 0) {
     return ok('settings', `Settings resolve for ${listJoin(processes.map(p => p.type)) || 'no process types'} with no invalid variables`)
   }
-  const listed = problems.map(p => `${p.variable}=${JSON.stringify(p.value)} (allowed: ${p.allowed})`).join('; ')
+  const listed = problems.map(p => `${showProblem(p)} (allowed: ${p.allowed})`).join('; ')
   const tunables = problems.map(p => p.variable).filter(v => !URL_VARS.has(v))
   const urls = problems.map(p => p.variable).filter(v => URL_VARS.has(v))
   const fixes: string[] = []

@@ -55,10 +55,18 @@ export interface SettingsProblem {
   allowed: string
 }
 
+/** The value of a SettingsProblem whose variable should hold a URL but does not parse: it may be a bare password. */
+export const HIDDEN_VALUE = '(value hidden)'
+
+/** `VAR="value"`, or `REDIS_URL is not a URL (value hidden)` when the value may be a secret. */
+export function showProblem(problem: SettingsProblem): string {
+  return problem.value === HIDDEN_VALUE ? `${problem.variable} is not a URL ${HIDDEN_VALUE}` : `${problem.variable}=${JSON.stringify(problem.value)}`
+}
+
 export class SettingsError extends Error {
   readonly code = 'TSQ_INVALID_SETTINGS'
   constructor(readonly problems: SettingsProblem[]) {
-    super(`Invalid tsq settings:\n${problems.map(p => `  ${p.variable}=${JSON.stringify(p.value)}: ${p.allowed}`).join('\n')}`)
+    super(`Invalid tsq settings:\n${problems.map(p => `  ${showProblem(p)}: ${p.allowed}`).join('\n')}`)
     this.name = 'SettingsError'
   }
 }
@@ -75,10 +83,14 @@ export function typeKey(type: string): string {
   return type.toUpperCase().replace(/[^A-Z0-9]/g, '_')
 }
 
-/** The process type named by a dyno name (`web.1` → `web`, `run.4242` → `run`). */
+// Fir names dynos as Kubernetes names pods: `<type>-<template hash>-<5-character id>` (`web-7d9f8c6b5-x2k4q`).
+const FIR_DYNO = /^(.+)-[a-z0-9]{5,10}-[a-z0-9]{5}$/
+
+/** The process type named by a dyno name: Cedar `web.1` → `web`, `run.4242` → `run`; Fir `web-7d9f8c6b5-x2k4q` → `web`. */
 export function typeFromDyno(dyno: string): string {
   const dot = dyno.lastIndexOf('.')
-  return dot > 0 ? dyno.slice(0, dot) : dyno
+  if (dot > 0) return dyno.slice(0, dot)
+  return FIR_DYNO.exec(dyno)?.[1] ?? dyno
 }
 
 export function defaultRole(type: string): Role {
@@ -207,14 +219,18 @@ class Reader {
   url(variable: string, protocols: string[]): void {
     const raw = this.env[variable] ?? ''
     let ok = false
+    let parsed = false
     try {
       const url = new URL(raw)
+      parsed = true
       ok = protocols.includes(url.protocol) && url.hostname !== ''
     } catch {
       ok = false
     }
-    // A malformed URL may hide its password where redactUrl does not look: mask everything before any `@`.
-    if (!ok) this.problem(variable, `a URL like ${protocols.map(p => `${p}//host:port`).join(' or ')}`, v => v.replace(/^.*@/, '*****@'))
+    // A value that is no URL at all may be a bare password: never echoed. A malformed one may hide its password
+    // where redactUrl does not look: mask everything before any `@`.
+    const allowed = `a URL like ${protocols.map(p => `${p}//host:port`).join(' or ')}`
+    if (!ok) this.problem(variable, allowed, parsed ? v => v.replace(/^.*@/, '*****@') : () => HIDDEN_VALUE)
   }
 
   private problem(variable: string, allowed: string, mask: (v: string) => string = v => v): void {

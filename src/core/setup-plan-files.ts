@@ -1,7 +1,7 @@
 // What tsq:setup writes in --dir: the Procfile (web, worker, release) and, with --local, `.env`. Both are
 // merged line by line into what is there, so comments, order and lines setup does not manage survive. Pure.
 import type {FileChange, SetupProblem, SkippedStep} from './setup-plan-types.js'
-import {type ProcfileEntry, parseProcfile} from './procfile.js'
+import {type ProcfileEntry, parseProcfile, procfileWarnings} from './procfile.js'
 
 export const PROCFILE = 'Procfile'
 export const DOTENV = '.env'
@@ -31,6 +31,8 @@ export interface ProcfilePlan {
   problems: SetupProblem[]
   /** Process types of the Procfile once setup is done (or as it stays). */
   types: string[]
+  /** Types the existing Procfile defines twice (procfileWarnings). */
+  warnings: string[]
 }
 
 /**
@@ -42,14 +44,16 @@ export function planProcfile(intent: ProcfileIntent): ProcfilePlan {
   const problems = validateCommands(intent.commands)
   const skipped: SkippedStep[] = []
   let existing: ProcfileEntry[] = []
+  let warnings: string[] = []
   try {
     existing = intent.existing === null ? [] : parseProcfile(intent.existing)
+    warnings = intent.existing === null ? [] : procfileWarnings(intent.existing)
   } catch (error) {
     const reason = `${PROCFILE} is left alone: ${(error as Error).message}. Fix or remove it, then run setup again.`
-    return {change: null, skipped: [{kind: 'procfile', reason}], problems, types: []}
+    return {change: null, skipped: [{kind: 'procfile', reason}], problems, types: [], warnings: []}
   }
   const existingTypes = existing.map(e => e.type)
-  if (problems.length > 0) return {change: null, skipped, problems, types: existingTypes}
+  if (problems.length > 0) return {change: null, skipped, problems, types: existingTypes, warnings}
 
   const wanted = new Map<string, string>()
   for (const type of MANAGED_TYPES) {
@@ -67,7 +71,7 @@ export function planProcfile(intent: ProcfileIntent): ProcfilePlan {
   const types = parseProcfile(merged.text).map(e => e.type)
   if (merged.text === (intent.existing ?? '')) {
     const reason = types.length === 0 ? `nothing to write in ${PROCFILE}` : `${PROCFILE} already runs ${types.join(', ')}`
-    return {change: null, skipped: [...skipped, {kind: 'procfile', reason}], problems, types}
+    return {change: null, skipped: [...skipped, {kind: 'procfile', reason}], problems, types, warnings}
   }
   const change: FileChange = {
     kind: 'procfile', file: PROCFILE, action: intent.existing === null ? 'create' : 'update',
@@ -75,9 +79,9 @@ export function planProcfile(intent: ProcfileIntent): ProcfilePlan {
   }
   if (intent.existing !== null && !intent.force) {
     const reason = `${PROCFILE} differs from what setup would write and is left alone; run again with --force to write it`
-    return {change: null, skipped: [...skipped, {kind: 'procfile', reason, diff: merged.diff}], problems, types: existingTypes}
+    return {change: null, skipped: [...skipped, {kind: 'procfile', reason, diff: merged.diff}], problems, types: existingTypes, warnings}
   }
-  return {change, skipped, problems, types}
+  return {change, skipped, problems, types, warnings}
 }
 
 /** `.env` text with these variables set: an existing `KEY=` line is rewritten in place, others appended. */
@@ -108,7 +112,8 @@ function dotenvKey(line: string): string | null {
 }
 
 /**
- * Rewrites the first line whose key is in `wanted` when its text differs, appends keys that have no line, and
+ * Rewrites the line whose key is in `wanted` when its text differs — the last one of a key, the definition that
+ * wins (a Procfile type on Heroku, a .env variable for Node's parseEnv) — appends keys that have no line, and
  * keeps every other line as it is. Returns the text and a diff of it against the original.
  */
 function mergeLines(existing: string | null, wanted: ReadonlyMap<string, string>, keyOf: (line: string) => string | null,
@@ -118,9 +123,14 @@ function mergeLines(existing: string | null, wanted: ReadonlyMap<string, string>
   const done = new Set<string>()
   const out: string[] = []
   const diff: string[] = []
-  for (const line of lines) {
+  const last = new Map<string, number>()
+  lines.forEach((line, i) => {
     const key = keyOf(line)
-    const value = key === null || done.has(key) ? undefined : wanted.get(key)
+    if (key !== null) last.set(key, i)
+  })
+  for (const [i, line] of lines.entries()) {
+    const key = keyOf(line)
+    const value = key === null || last.get(key) !== i ? undefined : wanted.get(key)
     if (key !== null && value !== undefined) done.add(key)
     const next = key !== null && value !== undefined ? render(key, value) : line
     if (next === line) diff.push(` ${line}`)

@@ -4,7 +4,7 @@
 import type {AppState} from './app-state.js'
 import type {AssessOptions, Assessment} from './assess.js'
 import {type ScaleChange, applyScale} from './formation.js'
-import {DOTENV, type ProcfileIntent, planDotenv, planProcfile} from './setup-plan-files.js'
+import {DOTENV, PROCFILE, type ProcfileIntent, planDotenv, planProcfile} from './setup-plan-files.js'
 import {type RedisPlan, planRedis} from './setup-plan-redis.js'
 import {planSettings} from './setup-plan-settings.js'
 import type {ConfigChange, SetupChange, SetupNote, SetupProblem, SkippedStep} from './setup-plan-types.js'
@@ -68,7 +68,8 @@ export function planSetup(state: AppState, intent: SetupIntent): SetupPlan {
   if (procfile.change) changes.push(procfile.change)
   const problems = [...redis.problems, ...settings.problems, ...procfile.problems]
   const blocked = problems.some(p => p.blocking)
-  const notes: SetupNote[] = []
+  const notes: SetupNote[] = procfile.warnings.map(message => ({id: 'procfile.duplicate', message,
+    fix: `remove the earlier definition from ${PROCFILE}`}))
   // Judge the result with the doctor's own checks: a `fail` left after setup is a problem (setup exits 1),
   // a `warn` a note. A blocked plan is not judged: nothing will change, and its problem says why.
   if (!blocked) {

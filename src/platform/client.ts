@@ -13,9 +13,12 @@ import type {IncomingHttpHeaders} from 'node:http'
 
 import {type APIClient, vars} from '@heroku-cli/command'
 
+import {printable} from '../core/printable.js'
 import {redactUrl} from '../core/redact.js'
-import {errorFromNetwork, errorFromResponse, PlatformError} from './errors.js'
+import {errorFromNetwork, errorFromPaging, errorFromResponse, errorFromUnreadable, PlatformError} from './errors.js'
+import {exchange} from './exchange.js'
 import {planRetryDelay, type RetryPolicy} from './retry.js'
+import {describeValue, type Shape} from './shapes.js'
 
 export interface PlatformOptions extends Partial<RetryPolicy> {
   /** Per-request timeout in ms (each page of a list counts as one request). Default 20 000. */
@@ -28,6 +31,8 @@ export interface PlatformOptions extends Partial<RetryPolicy> {
   lowRateLimit?: number
   /** Default 1000 (Heroku refills about one token every 0.8 s). */
   slowDownMs?: number
+  /** Longest time in ms to read one whole list, every page and retry included. Default 3 × timeoutMs. */
+  listTimeoutMs?: number
 }
 
 export interface RequestOptions {
@@ -36,6 +41,10 @@ export interface RequestOptions {
   idempotent?: boolean
   /** Return the first page only instead of following Next-Range. */
   partial?: boolean
+  /** For a mutation: the heroku command that shows whether it was applied, named when its answer is lost. */
+  check?: string
+  /** What the answer must look like; another shape is an error naming the request (see shapes.ts). */
+  shape?: Shape<unknown>
 }
 
 export interface PlatformResponse<T> {
@@ -59,12 +68,19 @@ export interface Platform {
 
 const DEFAULTS = {timeoutMs: 20_000, lowRateLimit: 30, slowDownMs: 1000}
 
+/**
+ * Most pages tsq reads of one list. Heroku pages 200 items by default (1000 at most), so 50 pages is 10 000
+ * add-ons, attachments or process types — far beyond any app — while a looping API stops within seconds.
+ */
+export const MAX_LIST_PAGES = 50
+
 /** A Platform over an APIClient (`this.heroku` in a command). */
 export function createPlatform(api: APIClient, options: PlatformOptions = {}): Platform {
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>(resolve => setTimeout(resolve, ms)))
   const lowRateLimit = options.lowRateLimit ?? DEFAULTS.lowRateLimit
   const slowDownMs = options.slowDownMs ?? DEFAULTS.slowDownMs
+  const listTimeoutMs = options.listTimeoutMs ?? 3 * timeoutMs
   const policy: Partial<RetryPolicy> = options
   const apiUrl = vars.apiUrl.replace(/\/+$/, '')
   const {origin: dataUrl, target: dataTarget} = parseDataHost(options.dataHost ?? process.env.HEROKU_DATA_HOST ?? 'api.data.heroku.com')
@@ -80,7 +96,41 @@ export function createPlatform(api: APIClient, options: PlatformOptions = {}): P
     if (headers?.['ratelimit-remaining'] !== undefined && Number.isFinite(value)) remaining = value
   }
 
-  async function request<T>(method: string, path: string, opts: RequestOptions & {body?: unknown, api?: 'platform' | 'data'} = {}): Promise<PlatformResponse<T>> {
+  /** One request; a GET of a list (not `partial`) follows Next-Range within MAX_LIST_PAGES and listTimeoutMs. */
+  async function request<T>(method: string, path: string, opts: SendOptions = {}): Promise<PlatformResponse<T>> {
+    const response = method !== 'GET' || opts.partial ? await send<T>(method, path, opts) : await readList<T>(path, opts)
+    if (opts.shape && !opts.shape.test(response.body)) {
+      throw errorFromUnreadable({method, path, attempts: 1, check: opts.check,
+        what: `${describeValue(response.body)}, where ${opts.shape.expected} was expected`})
+    }
+    return response
+  }
+
+  // http-call would follow Next-Range itself, without end; every page is asked for here instead.
+  async function readList<T>(path: string, opts: SendOptions): Promise<PlatformResponse<T>> {
+    const deadline = Date.now() + listTimeoutMs
+    const seen = new Set<string>()
+    const items: unknown[] = []
+    let range = opts.headers?.Range
+    for (let page = 1; ; page++) {
+      const tooSlow = () => errorFromPaging({fault: 'too_slow', path, page: page - 1, maxPages: MAX_LIST_PAGES, limitMs: listTimeoutMs})
+      if (Date.now() >= deadline) throw tooSlow()
+      const headers = range === undefined ? opts.headers : {...opts.headers, Range: range}
+      const response = await send<unknown>('GET', path, {...opts, headers}, {deadline, onDeadline: tooSlow})
+      const next = header(response.headers, 'next-range')
+      // Not a list, or a list of one page: the answer as it came.
+      if (page === 1 && (next === null || !Array.isArray(response.body))) return response as PlatformResponse<T>
+      if (Array.isArray(response.body)) items.push(...(response.body as unknown[]))
+      if (next === null) return {...response, body: items as T}
+      const fault = !Array.isArray(response.body) || response.body.length === 0 ? 'empty'
+        : next === range || seen.has(next) ? 'repeated' : page >= MAX_LIST_PAGES ? 'too_many' : null
+      if (fault) throw errorFromPaging({fault, path, page, maxPages: MAX_LIST_PAGES, limitMs: listTimeoutMs, range: next})
+      seen.add(next)
+      range = next
+    }
+  }
+
+  async function send<T>(method: string, path: string, opts: SendOptions = {}, bound?: ListBound): Promise<PlatformResponse<T>> {
     const data = opts.api === 'data'
     const host = data ? dataUrl : apiUrl
     // A full URL sends the request to the Data API host; APIClient still attaches the token to Heroku hosts.
@@ -89,23 +139,31 @@ export function createPlatform(api: APIClient, options: PlatformOptions = {}): P
     let waitedMs = 0
     for (let attempt = 1; ; attempt++) {
       if (remaining !== null && remaining < lowRateLimit) await sleep(slowDownMs)
+      const left = bound ? bound.deadline - Date.now() : timeoutMs
+      if (left <= 0 && bound) throw bound.onDeadline()
+      const timeout = Math.min(timeoutMs, left)
       try {
-        const response = await api.request<T>(target, {
-          method, headers: {...opts.headers}, partial: opts.partial, timeout: timeoutMs, retryAuth: false,
+        const response = await exchange<T>(api, target, {
+          method, headers: {...opts.headers}, partial: true, retryAuth: false,
           ...(opts.body === undefined ? {} : {body: opts.body}),
-        })
+        }, {timeoutMs: timeout, resend: method === 'GET'})
         noteRateLimit(response.headers)
         return {body: response.body, status: response.statusCode, headers: response.headers}
       } catch (error) {
+        // http-call parses a JSON body itself and throws its SyntaxError as it is.
+        if (error instanceof SyntaxError) {
+          throw errorFromUnreadable({method, path, attempts: attempt, check: opts.check, what: `a body that is not valid JSON (${scrubToken(printable(error.message, 120))})`})
+        }
         const http = httpFailureOf(error)
-        if (!http) throw networkFailure(error, {method, path, host, data, attempts: attempt})
+        if (!http && bound && timeout < timeoutMs && isTimeout(error)) throw bound.onDeadline()
+        if (!http) throw networkFailure(error, {method, path, host, data, attempts: attempt, check: opts.check})
         noteRateLimit(http.headers)
         const retryable = http.status === 429 || (http.status >= 500 && idempotent)
         const delay = retryable
           ? planRetryDelay(policy, {attempt, retryAfter: header(http.headers, 'retry-after'), waitedMs})
           : null
         if (delay === null) {
-          throw errorFromResponse({status: http.status, body: http.body, method, path, attempts: attempt}, scrubToken)
+          throw errorFromResponse({status: http.status, body: http.body, method, path, attempts: attempt, check: opts.check}, scrubToken)
         }
         waitedMs += delay
         await sleep(delay)
@@ -123,7 +181,7 @@ export function createPlatform(api: APIClient, options: PlatformOptions = {}): P
     getData: async <T>(path: string, o?: RequestOptions) => (await request<T>('GET', path, {...o, api: 'data'})).body,
   }
 
-  function networkFailure(error: unknown, at: {method: string, path: string, host: string, data: boolean, attempts: number}): Error {
+  function networkFailure(error: unknown, at: {method: string, path: string, host: string, data: boolean, attempts: number, check?: string}): Error {
     if (error instanceof PlatformError) return error
     const message = error instanceof Error ? error.message : String(error)
     const code = typeof (error as {code?: unknown})?.code === 'string' ? (error as {code: string}).code : null
@@ -132,8 +190,21 @@ export function createPlatform(api: APIClient, options: PlatformOptions = {}): P
       return new Error(scrubToken(message))
     }
     return errorFromNetwork({code, timeoutMs: code === null ? timeoutMs : null, method: at.method, path: at.path,
-      host: at.host, variable: at.data ? 'HEROKU_DATA_HOST' : 'HEROKU_HOST', attempts: at.attempts})
+      host: at.host, variable: at.data ? 'HEROKU_DATA_HOST' : 'HEROKU_HOST', attempts: at.attempts, check: at.check})
   }
+}
+
+type SendOptions = RequestOptions & {body?: unknown, api?: 'platform' | 'data'}
+
+/** The time bound of a whole list, shared by its pages. */
+interface ListBound {
+  /** Date.now() after which no page may still be waited for. */
+  deadline: number
+  onDeadline: () => PlatformError
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && (error as {code?: unknown}).code === undefined && /timed out/i.test(error.message)
 }
 
 interface HttpFailureInfo {

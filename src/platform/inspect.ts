@@ -10,6 +10,7 @@ import {
 } from './api-types.js'
 import type {Platform} from './client.js'
 import {PlatformError} from './errors.js'
+import {SHAPES} from './shapes.js'
 import {
   parseAddon, parseAttachedAddon, parseAttachment, parseConfigVars, parseConnectionsInfo, parseFormation,
 } from './parse.js'
@@ -34,11 +35,11 @@ export async function inspectApp(platform: Platform, app: string, options: Inspe
 
   progress({stage: 1, message: `Reading ${app}: add-ons, attachments, config vars, formation`})
   const [apiApp, apiAddons, apiAttachments, apiConfig, apiFormation] = await Promise.all([
-    platform.get<ApiApp>(`/apps/${a}`),
-    platform.get<ApiAddon[]>(`/apps/${a}/addons`, {headers: ADDON_LIST_HEADERS}),
-    platform.get<ApiAttachment[]>(`/apps/${a}/addon-attachments`, {headers: ATTACHMENT_LIST_HEADERS}),
-    platform.get<ApiConfigVars>(`/apps/${a}/config-vars`),
-    platform.get<ApiFormation[]>(`/apps/${a}/formation`),
+    platform.get<ApiApp>(`/apps/${a}`, {shape: SHAPES.app}),
+    platform.get<ApiAddon[]>(`/apps/${a}/addons`, {headers: ADDON_LIST_HEADERS, shape: SHAPES.addons}),
+    platform.get<ApiAttachment[]>(`/apps/${a}/addon-attachments`, {headers: ATTACHMENT_LIST_HEADERS, shape: SHAPES.attachments}),
+    platform.get<ApiConfigVars>(`/apps/${a}/config-vars`, {shape: SHAPES.configVars}),
+    platform.get<ApiFormation[]>(`/apps/${a}/formation`, {shape: SHAPES.formation}),
   ])
   const appName = apiApp.name
   const attachments = apiAttachments.map(parseAttachment)
@@ -52,9 +53,9 @@ export async function inspectApp(platform: Platform, app: string, options: Inspe
   progress({stage: 2, message: `Reading ${resources.length} Redis/Postgres add-on(s): attachments and limits`})
   const [sharingLists, dataApi, foreignDetails] = await Promise.all([
     Promise.all(resources.map(async x => ({addon: x, attachments: await settle(
-      platform.get<ApiAttachment[]>(`/addons/${encodeURIComponent(x.id)}/addon-attachments`, {headers: ATTACHMENT_LIST_HEADERS}))}))),
+      platform.get<ApiAttachment[]>(`/addons/${encodeURIComponent(x.id)}/addon-attachments`, {headers: ATTACHMENT_LIST_HEADERS, shape: SHAPES.attachments}))}))),
     Promise.all(resources.filter(x => x.service === 'heroku-postgresql').map(async x => [x.id, await readDataApiLimit(platform, x.name)] as const)),
-    Promise.all(foreign.map(x => settle(platform.get<ApiAddon>(`/addons/${encodeURIComponent(x.id)}`, {headers: ADDON_LIST_HEADERS})))),
+    Promise.all(foreign.map(x => settle(platform.get<ApiAddon>(`/addons/${encodeURIComponent(x.id)}`, {headers: ADDON_LIST_HEADERS, shape: SHAPES.addon})))),
   ])
   const addons = [...owned, ...foreign.map((x, i) => {
     const detail = foreignDetails[i]
@@ -91,15 +92,15 @@ export async function inspectApp(platform: Platform, app: string, options: Inspe
 
 /** Connections used/limit from the Data API; a failure is recorded, never thrown. */
 export async function readDataApiLimit(platform: Platform, addonName: string): Promise<DataApiLimit> {
-  const result = await settle(platform.getData<DataApiDatabase>(`/client/v11/databases/${encodeURIComponent(addonName)}`))
+  const result = await settle(platform.getData<DataApiDatabase>(`/client/v11/databases/${encodeURIComponent(addonName)}`, {shape: SHAPES.database}))
   return result instanceof PlatformError ? {used: null, limit: null, error: result.message} : parseConnectionsInfo(result)
 }
 
 async function readSharingApp(platform: Platform, app: string): Promise<SharingApp> {
   const a = encodeURIComponent(app)
   const [config, formation] = await Promise.all([
-    settle(platform.get<ApiConfigVars>(`/apps/${a}/config-vars`)),
-    settle(platform.get<ApiFormation[]>(`/apps/${a}/formation`)),
+    settle(platform.get<ApiConfigVars>(`/apps/${a}/config-vars`, {shape: SHAPES.configVars})),
+    settle(platform.get<ApiFormation[]>(`/apps/${a}/formation`, {shape: SHAPES.formation})),
   ])
   const errors = [config, formation].filter((x): x is PlatformError => x instanceof PlatformError).map(e => e.message)
   return {

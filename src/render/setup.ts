@@ -44,7 +44,7 @@ export function setupResult(plan: SetupPlan, outcomes: readonly ChangeOutcome[],
     }
     return {...c, ...outcome}
   })
-  const ok = !plan.blocked && plan.problems.length === 0 && outcomes.every(o => o.status !== 'failed')
+  const ok = !plan.blocked && plan.problems.length === 0 && outcomes.every(o => o.status !== 'failed' && o.status !== 'unknown')
   return {app: plan.app, dryRun, local: plan.local, ok, changes, skipped: plan.skipped, problems: plan.problems, notes: plan.notes,
     budget: budgetOf(plan.after, state)}
 }
@@ -99,15 +99,16 @@ function colourDiff(style: Style, line: string): string {
   return line.startsWith('+') ? paint(style, 'green', line) : line.startsWith('-') ? paint(style, 'red', line) : line
 }
 
-const MARK: Record<ChangeOutcome['status'], string> = {applied: '✔ applied', failed: '✖ failed', 'not-attempted': '- not attempted', planned: '· planned'}
+const MARK: Record<ChangeOutcome['status'], string> = {applied: '✔ applied', failed: '✖ failed', unknown: '? maybe applied',
+  'not-attempted': '- not attempted', planned: '· planned'}
 
 /** After applying: each change's outcome, then what the doctor would still say. */
 export function renderOutcome(result: SetupResult, plan: SetupPlan, style: Style): string {
   const sections: string[] = []
-  const attempted = result.changes.some(c => c.status === 'applied' || c.status === 'failed')
+  const attempted = result.changes.some(c => c.status === 'applied' || c.status === 'failed' || c.status === 'unknown')
   if (attempted && result.changes.some(c => c.status !== 'applied')) {
     sections.push(result.changes.map((c, i) => {
-      const mark = paint(style, c.status === 'applied' ? 'green' : c.status === 'failed' ? 'red' : 'dim', MARK[c.status].padEnd(15))
+      const mark = paint(style, c.status === 'applied' ? 'green' : c.status === 'failed' ? 'red' : c.status === 'unknown' ? 'yellow' : 'dim', MARK[c.status].padEnd(15))
       const error = c.error ? `\n${' '.repeat(17)}${c.error}${c.hint ? `\n${' '.repeat(17)}${c.hint}` : ''}` : ''
       return `${mark}  ${describeChange(plan.local ? '' : plan.app, plan.changes[i]!)}${error}`
     }).join('\n'))
@@ -146,11 +147,12 @@ function renderFindings(result: SetupResult, style: Style): string[] {
 /** The error that ends a failed run (exit 1): what stopped it and what to do next. */
 export function failureOf(result: SetupResult): {message: string, suggestions: string[]} {
   const rerun = result.local ? 'heroku tsq:setup --local' : `heroku tsq:setup -a ${result.app}`
-  const failed = result.changes.find(c => c.status === 'failed')
+  const failed = result.changes.find(c => c.status === 'failed' || c.status === 'unknown')
   if (failed) {
     const applied = result.changes.filter(c => c.status === 'applied').length
     const left = result.changes.filter(c => c.status === 'not-attempted').length
-    return {message: `Setup stopped: ${failed.error} (${applied} change(s) applied, 1 failed, ${left} not attempted)`,
+    const how = failed.status === 'unknown' ? '1 may have been applied' : '1 failed'
+    return {message: `Setup stopped: ${failed.error} (${applied} change(s) applied, ${how}, ${left} not attempted)`,
       suggestions: [...(failed.hint ? [failed.hint] : []), `Run \`${rerun}\` again to finish: it plans only what is still missing.`]}
   }
   const blocking = result.problems.filter(p => p.blocking)

@@ -24,7 +24,8 @@ const processSink: LogSink = {
 
 /** A logger whose lines name the dyno and pid; `sink` is for tests. */
 export function createLogger(settings: Pick<Settings, 'dyno'> & Partial<Pick<Settings, 'redisUrl' | 'databaseUrl'>>, sink: LogSink = processSink): Logger {
-  const redactor = new Redactor().addVars({REDIS: settings.redisUrl, DATABASE: settings.databaseUrl})
+  // Named as URL variables, so a value that is not a URL (a bare password) is hidden whole.
+  const redactor = new Redactor().addVars({REDIS_URL: settings.redisUrl, DATABASE_URL: settings.databaseUrl})
   const line = (level: string, message: string, fields?: LogFields) =>
     `${formatLogLine(`tsq ${settings.dyno}[${process.pid}]`, level, message, fields, redactor)}\n`
   return {

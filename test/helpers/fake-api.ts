@@ -9,7 +9,7 @@ import {performance} from 'node:perf_hooks'
 
 import {ApiFault, FakeState, type Scenario} from './fake-api-model.js'
 import {pageList} from './fake-api-range.js'
-import {ROUTES} from './fake-api-routes.js'
+import {ROUTES, type RouteResult} from './fake-api-routes.js'
 
 export {ApiFault, FakeState} from './fake-api-model.js'
 export type {Scenario, ScenarioAddon, ScenarioApp, ScenarioAttachment, ScenarioProcess} from './fake-api-model.js'
@@ -44,7 +44,27 @@ export interface FailRule {
   times?: number
   /** Never answer (until close()). */
   hang?: boolean
+  /** Instead of an error answer, one of the faults a real network or a broken API produces. */
+  fault?: Fault
 }
+
+/**
+ * What a broken API or network does. `apply: true` first runs the real route (so a mutation takes effect) and
+ * then misbehaves, as when the answer to an applied change is lost.
+ */
+export type Fault =
+  /** Status and headers, then `head` of the body, then nothing (until close()). */
+  | {kind: 'stall', head: string, status?: number, contentType?: string, apply?: boolean}
+  /** The socket is destroyed without an answer. */
+  | {kind: 'reset', apply?: boolean}
+  /** `text` sent verbatim as the body (wrong shapes, invalid JSON, an empty body). */
+  | {kind: 'raw', text: string, status?: number, contentType?: string, apply?: boolean}
+  /** The list's first page, with a Next-Range that never changes. */
+  | {kind: 'loop-next-range'}
+  /** An empty 206 page that still carries a Next-Range. */
+  | {kind: 'empty-page'}
+  /** One item per page and always a new Next-Range: a list that never ends. */
+  | {kind: 'endless-pages'}
 
 export interface FakeApiOptions {
   /** Added before every answer, in ms (the benchmarks use 150). */
@@ -116,6 +136,10 @@ export async function startFakeApi(scenario: Scenario, options: FakeApiOptions =
       return
     }
     if (options.latencyMs) await new Promise(resolve => setTimeout(resolve, options.latencyMs))
+    if (rule?.fault) {
+      misbehave(res, entry, rule.fault)
+      return
+    }
     if (rule) {
       const status = rule.status ?? 500
       for (const [k, v] of Object.entries(rule.headers ?? {})) res.setHeader(k, v)
@@ -131,6 +155,46 @@ export async function startFakeApi(scenario: Scenario, options: FakeApiOptions =
       return
     }
     answer(res, entry)
+  }
+
+  function misbehave(res: ServerResponse, entry: RecordedRequest, fault: Fault): void {
+    if ('apply' in fault && fault.apply) {
+      try {
+        route(entry)?.run()
+      } catch (error) {
+        if (!(error instanceof ApiFault)) throw error
+      }
+    }
+    switch (fault.kind) {
+      case 'stall': {
+        hung.add(res)
+        res.writeHead(fault.status ?? 200, {'Content-Type': fault.contentType ?? 'application/json; charset=utf-8'})
+        res.write(fault.head)
+        return
+      }
+      case 'reset': {
+        res.socket?.destroy()
+        return
+      }
+      case 'raw': {
+        res.writeHead(fault.status ?? 200, {'Content-Type': fault.contentType ?? 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(fault.text)})
+        res.end(fault.text)
+        return
+      }
+      default: {
+        const result = route(entry)?.run()
+        const items = result && 'list' in result ? result.list : []
+        const next = fault.kind === 'loop-next-range' ? 'id ]loop..; max=200' : `id ]page-${entry.seq}..; max=200`
+        res.setHeader('Next-Range', next)
+        send(res, 206, fault.kind === 'empty-page' ? [] : fault.kind === 'endless-pages' ? items.slice(0, 1) : items)
+      }
+    }
+  }
+
+  function route(entry: RecordedRequest): {run: () => RouteResult} | null {
+    const found = ROUTES.map(([method, pattern, handler]) => ({method, match: pattern.exec(entry.path), handler}))
+      .find(r => r.match && r.method === entry.method)
+    return found ? {run: () => found.handler({state, params: found.match!.slice(1), body: entry.body, headers: entry.headers})} : null
   }
 
   function answer(res: ServerResponse, entry: RecordedRequest): void {

@@ -1,6 +1,6 @@
 // The fake Platform API itself, spoken to with plain fetch: the whole suite relies on it behaving like Heroku.
 
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 
 import {afterEach, describe, expect, test} from 'vitest'
 
@@ -8,9 +8,18 @@ import {type FakeApi, startFakeApi} from '../../helpers/fake-api.js'
 import * as scenarios from '../../helpers/scenarios.js'
 import {APP, PG_ADDON, SENTINELS} from '../../helpers/scenarios.js'
 
-// The official schema, from the shared reference every checkout has beside the project.
-const SCHEMA = JSON.parse(readFileSync(new URL('../../../../shared/reference/platform-api-schema.json', import.meta.url), 'utf8')) as
+// The official schema, from the shared reference beside the checkout: next to it, or next to a directory that
+// holds it (a git worktree one level further down).
+const SCHEMA = JSON.parse(readFileSync(findShared('reference/platform-api-schema.json'), 'utf8')) as
   {definitions: Record<string, {properties: Record<string, unknown>, required?: string[]}>}
+
+function findShared(file: string): URL {
+  for (let up = '../../../../'; up.length < 40; up += '../') {
+    const url = new URL(`${up}shared/${file}`, import.meta.url)
+    if (existsSync(url)) return url
+  }
+  throw new Error(`shared/${file} not found beside the checkout or its parent directories`)
+}
 
 let fake: FakeApi | undefined
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {localFormation, parseDotenv, parseProcfile, renderProcfile} from '../../../src/core/procfile.js'
+import {localFormation, parseDotenv, parseProcfile, procfileWarnings, renderProcfile} from '../../../src/core/procfile.js'
 
 describe('parseProcfile', () => {
   it('reads types and commands, skipping blanks and comments', () => {
@@ -28,5 +28,19 @@ describe('local formation and .env', () => {
 
   it('parses .env with quotes and comments', () => {
     expect(parseDotenv('# c\nA=1\nB="two words"\nC=\'x#y\'\n')).toEqual({A: '1', B: 'two words', C: 'x#y'})
+  })
+})
+
+describe('a Procfile that defines a type twice (issue 16 item 9)', () => {
+  const TWICE = '\uFEFFweb: node web.js\r\nworker: node old-worker.js\r\n# later\r\nworker: node worker.js\r\n'
+
+  it('has one process type per name, the last definition winning as on Heroku (BOM and CRLF too)', () => {
+    expect(parseProcfile(TWICE)).toEqual([{type: 'web', command: 'node web.js'}, {type: 'worker', command: 'node worker.js'}])
+    expect(localFormation(parseProcfile(TWICE)).map(p => p.type)).toEqual(['web', 'worker'])
+  })
+
+  it('warns naming the duplicate line', () => {
+    expect(procfileWarnings(TWICE)).toEqual(['Procfile line 4 defines worker again (first on line 2): the last definition wins, as on Heroku'])
+    expect(procfileWarnings('web: a\nworker: b\n')).toEqual([])
   })
 })

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {SettingsError, findRedisUrl, resolveMany, resolveSettings, typeKey} from '../../../src/core/settings.js'
+import {SettingsError, findRedisUrl, resolveMany, resolveSettings, typeFromDyno, typeKey} from '../../../src/core/settings.js'
 
 const SENTINEL = 'SENTINELsettingsPW4411'
 
@@ -129,5 +129,38 @@ describe('resolveSettings invalid values', () => {
     const {problems, settings} = resolveMany({TSQ_CONCURRENCY: 'x'}, [{type: 'worker'}, {type: 'mailer'}])
     expect(problems.map(p => p.variable)).toEqual(['TSQ_CONCURRENCY'])
     expect(settings.map(s => s.concurrency)).toEqual([5, 5])
+  })
+})
+
+describe('a URL variable that does not parse (issue 16 item 7)', () => {
+  const BARE = 'SENTINELbarePW8812'
+
+  it('is named, its value hidden: "REDIS_URL is not a URL (value hidden)"', () => {
+    let error: unknown
+    try {
+      resolveSettings({DYNO: 'web.1', REDIS_URL: BARE, DATABASE_URL: `pg ${BARE}`})
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(SettingsError)
+    const message = (error as SettingsError).message
+    expect(message).toContain('REDIS_URL is not a URL (value hidden)')
+    expect(message).toContain('DATABASE_URL is not a URL (value hidden)')
+    expect(message).not.toContain(BARE)
+    expect(JSON.stringify((error as SettingsError).problems)).not.toContain(BARE)
+  })
+})
+
+describe('Fir dyno names (issue 16 item 14)', () => {
+  it.each([
+    ['web-7d9f8c6b5-x2k4q', 'web', 'web'],
+    ['urgent-worker-5c8d7f9b4-ab12c', 'urgent-worker', 'worker'],
+    ['worker-66b8d9c7f5-9zq2m', 'worker', 'worker'],
+    ['web.3', 'web', 'web'],
+    ['urgent-worker.2', 'urgent-worker', 'worker'],
+    ['run.4242', 'run', 'worker'],
+  ])('DYNO=%s resolves to type %s (role %s), as on Cedar', (dyno, type, role) => {
+    expect(typeFromDyno(dyno)).toBe(type)
+    expect(resolveSettings({DYNO: dyno})).toMatchObject({type, role})
   })
 })

@@ -256,6 +256,13 @@ describe('planSetup: Procfile', () => {
     expect(change).toMatchObject({action: 'update', after: '# processes\nweb: node server.js\nclock: node clock.js\nworker: node w.js\n'})
   })
 
+  it('with a type defined twice, rewrites the definition that wins (the last) and notes the duplicate', () => {
+    const existing = 'web: node web.js\nworker: node old.js\nworker: node w.js\n'
+    const plan = procfile({existing, commands: {worker: 'node new.js'}, force: true})
+    expect(fileChange(plan)).toMatchObject({after: 'web: node web.js\nworker: node old.js\nworker: node new.js\n'})
+    expect(plan.notes).toContainEqual(expect.objectContaining({id: 'procfile.duplicate', message: expect.stringContaining('Procfile line 3 defines worker again')}))
+  })
+
   it('stops on a --web that is empty or spans lines', () => {
     for (const web of ['', 'a\nb']) expect(procfile({commands: {web}}).problems[0]).toMatchObject({id: 'setup.procfile', blocking: true})
   })

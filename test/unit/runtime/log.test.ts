@@ -37,3 +37,12 @@ describe('createLogger redaction of the process\'s own passwords', () => {
     expect(err.join('')).toContain('*****')
   })
 })
+
+describe('createLogger and a Redis URL that is not a URL', () => {
+  it('never prints the value of a REDIS_URL that is a bare password', () => {
+    const err: string[] = []
+    const log = createLogger({dyno: 'web.1', redisUrl: 'SENTINELbareLogPW5501', databaseUrl: null}, {stdout: () => undefined, stderr: l => err.push(l)})
+    log.error('cannot connect', {url: 'SENTINELbareLogPW5501', err: new Error('bad url SENTINELbareLogPW5501')})
+    expect(err.join('')).not.toContain('SENTINEL')
+  })
+})
