@@ -22,7 +22,10 @@ const MEETING = ['libs', 'connections', 'redis-outage', 'shutdown'].map(t => `${
 
 const libs: Libs[] = [
   {name: 'bullmq5-ioredis5', majors: 'bullmq=5,ioredis=5', include: ['test/**/*.test.ts']},
-  {name: 'bullmq6-ioredis6', majors: 'bullmq=6,ioredis=6', aliases: {bullmq: 'bullmq6', ioredis: 'ioredis6'}},
+  // Also the commands' Redis readers (probe, doctor --live, autoscale): they run on the ioredis installed too.
+  {name: 'bullmq6-ioredis6', majors: 'bullmq=6,ioredis=6', aliases: {bullmq: 'bullmq6', ioredis: 'ioredis6'},
+    include: [`${RUNTIME}/**/*.test.ts`, 'test/integration/probe/**/*.test.ts', 'test/integration/doctor/doctor-live.test.ts',
+      'test/integration/autoscale/**/*.test.ts']},
   // `npm install heroku-tsq bullmq@5` installs ioredis 6 for the runtime (BullMQ 5 keeps its own 5).
   {name: 'bullmq5-ioredis6', majors: 'bullmq=5,ioredis=6', aliases: {ioredis: 'ioredis6'}, include: MEETING},
   {name: 'bullmq6-ioredis5', majors: 'bullmq=6,ioredis=5', aliases: {bullmq: 'bullmq6'}, include: MEETING},
