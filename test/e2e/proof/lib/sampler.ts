@@ -11,6 +11,8 @@ export interface Sample {
   /** App connections on Redis; null when this sample could not read it (server down). */
   redis: number | null
   postgres: number | null
+  /** The Redis connections counted (`name age cmd lib-name`), to tell what an unexpected one was. */
+  redisClients?: string[]
 }
 
 // The harness, the doctor's probes (`tsq:doctor:<pid>:probe`) and the service helper's admin client.
@@ -62,8 +64,13 @@ export class ConnectionSampler {
 
   /** One reading now: app connections on each server. */
   async read(): Promise<Sample> {
-    const [redis, postgres] = await Promise.all([this.countRedis(), this.countPostgres()])
-    return {at: Date.now(), redis, postgres}
+    const [redisClients, postgres] = await Promise.all([this.redisAppClients(), this.countPostgres()])
+    return {at: Date.now(), redis: redisClients?.length ?? null, postgres, ...(redisClients ? {redisClients} : {})}
+  }
+
+  /** The samples where Redis held more app connections than `limit`, with what they were. */
+  over(limit: number): Sample[] {
+    return this.samples.filter(s => s.redis !== null && s.redis > limit)
   }
 
   /** Polls until the counts equal `expected` (null: either), or `ms` passes; returns the last reading. */
@@ -78,11 +85,12 @@ export class ConnectionSampler {
     }
   }
 
-  private async countRedis(): Promise<number | null> {
+  private async redisAppClients(): Promise<string[] | null> {
     if (!this.redis) return null
     try {
       const list = parseClientList(await this.redis.client('LIST') as string)
-      return list.filter(c => !NOT_APP.test(c.name ?? '')).length
+      return list.filter(c => !NOT_APP.test(c.name ?? ''))
+        .map(c => `name=${c.name ?? ''} age=${c.age ?? ''} cmd=${c.cmd ?? ''} lib=${c['lib-name'] ?? ''} addr=${c.addr ?? ''}`)
     } catch {
       return null
     }
