@@ -3,9 +3,10 @@
 import pg from 'pg'
 import {redactUrl} from '../core/redact.js'
 import type {Settings} from '../core/settings.js'
-import {pgConnectionOptions} from '../core/tls.js'
+import {PgUrlError} from '../core/tls.js'
 import {createLogger, type Logger} from './log.js'
 import {processName, RuntimeError} from './names.js'
+import {pgTlsConfig} from './pg-tls.js'
 import {sleep} from './time.js'
 
 type PgSettings = Pick<Settings, 'dyno' | 'databaseUrl' | 'dbPool'>
@@ -16,15 +17,23 @@ type PgSettings = Pick<Settings, 'dyno' | 'databaseUrl' | 'dbPool'>
 const CONNECTION_TIMEOUT_MS = 10_000
 const IDLE_TIMEOUT_MS = 30_000
 
-/** pg client options for one connection of this process: URL without ssl params, TLS, application_name. */
+/**
+ * pg client options for one connection of this process: URL without ssl params, TLS as libpq's sslmode
+ * says (with `Client`, a client that falls back for prefer/allow), application_name.
+ */
 export function pgClientConfig(settings: Pick<Settings, 'dyno' | 'databaseUrl'>): pg.ClientConfig {
   if (!settings.databaseUrl) {
     throw new RuntimeError('DATABASE_URL is not set: a Postgres pool or client needs it (heroku addons:create heroku-postgresql)', 'TSQ_NO_DATABASE_URL')
   }
-  const {connectionString, ssl} = pgConnectionOptions(settings.databaseUrl)
+  let tls: ReturnType<typeof pgTlsConfig>
+  try {
+    tls = pgTlsConfig(settings.databaseUrl)
+  } catch (error) {
+    if (error instanceof PgUrlError) throw new RuntimeError(`DATABASE_URL: ${error.message}`, 'TSQ_BAD_DATABASE_URL')
+    throw error
+  }
   return {
-    connectionString,
-    ssl,
+    ...tls,
     application_name: processName(settings),
     connectionTimeoutMillis: CONNECTION_TIMEOUT_MS,
     // Keeps idle connections alive through NAT and proxy idle timeouts between dyno and database.
@@ -52,7 +61,8 @@ export function createPgPool(settings: PgSettings, log: Logger = createLogger(se
 
 /** A single pg Client with the same TLS and name, for scripts such as a release-phase migration. Not connected. */
 export function createPgClient(settings: Pick<Settings, 'dyno' | 'databaseUrl'>): pg.Client {
-  return new pg.Client(pgClientConfig(settings))
+  const config = pgClientConfig(settings) as pg.ClientConfig & {Client?: typeof pg.Client}
+  return new (config.Client ?? pg.Client)(config)
 }
 
 export interface WarmOptions {
