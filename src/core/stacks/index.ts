@@ -29,7 +29,7 @@ export function modelProcess(input: ModelInput, options: ModelOptions = {}): {mo
   }
   if (stack.value === 'tsq') {
     const tsq = modelTsq(input, stack)
-    return {model: tsq.model, problems: [...problems, ...tsq.problems], unknowns: []}
+    return {model: tsq.model, problems: [...problems, ...tsq.problems], unknowns: tsq.unknowns}
   }
   const world = rubyWorld(input.config, command, input.checkout)
   for (const u of command?.unknown ?? []) world.unknowns.push({variable: `${input.type} command`, value: u, allowed: 'a command tsq reads (spec §8)', kind: 'unknown'})
