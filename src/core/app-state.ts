@@ -53,6 +53,16 @@ export interface DataApiLimit {
   error: string | null
 }
 
+/** Heroku's server-side pooler settings of a database (Data API `/postgres/v0/databases/{id}/config`, as
+ *  `heroku pg:settings` reads them); a number is null when the answer has no such setting. */
+export interface ServerPoolerConfig {
+  maxClientConn: number | null
+  maxDbConnections: number | null
+  defaultPoolSize: number | null
+  /** Why the config could not be read; null when it was. */
+  error: string | null
+}
+
 export interface AppState {
   app: string
   /** `cedar` or `fir`, when known. */
@@ -65,6 +75,8 @@ export interface AppState {
   sharing: Record<string, SharingApp[]>
   /** Per add-on id: what the Data API reports, where it was asked. */
   dataApi: Record<string, DataApiLimit>
+  /** Per database add-on id with server-side pooling attached: the pooler's settings (spec §11). */
+  poolerConfig?: Record<string, ServerPoolerConfig>
   /** The app's checkout (`--dir`), whose config files the Ruby models read (spec §9); absent without one. */
   checkout?: Checkout
 }

@@ -1,7 +1,7 @@
 // What would fit when a requested formation is over a connection limit: the largest dyno counts, the Postgres
 // pools (planPools) and, where no pool size can help, a larger plan or a pooler. Pure.
 import type {Assessment} from './assess.js'
-import {type ResourceBudget, largerPlan} from './budget.js'
+import {type ResourceBudget, largerPlan, perDynoOf} from './budget.js'
 import {fixPooler} from './checks-common.js'
 import type {ScaleChange} from './formation.js'
 import {type PoolPlan, planPools} from './pool-plan.js'
@@ -83,7 +83,7 @@ export function largestCount(assessment: Assessment, type: string): number | nul
     if (!row) continue
     const room = b.available - (b.demand - row.total)
     if (room < 0) return null
-    const perDyno = row.processesPerDyno * row.perProcess
+    const perDyno = perDynoOf(row)
     if (perDyno > 0) largest = Math.min(largest, Math.floor(room / perDyno))
   }
   return Number.isFinite(largest) ? largest : null
