@@ -63,6 +63,12 @@ export interface ServerPoolerConfig {
   error: string | null
 }
 
+/** A Key-Value Store's eviction policy as the Data API reports it (`heroku redis:info`). */
+export interface RedisDataConfig {
+  maxmemoryPolicy: string | null
+  error: string | null
+}
+
 export interface AppState {
   app: string
   /** `cedar` or `fir`, when known. */
@@ -77,6 +83,8 @@ export interface AppState {
   dataApi: Record<string, DataApiLimit>
   /** Per database add-on id with server-side pooling attached: the pooler's settings (spec §11). */
   poolerConfig?: Record<string, ServerPoolerConfig>
+  /** Per heroku-redis add-on id: its eviction policy from the Data API (redis.eviction). */
+  redisConfig?: Record<string, RedisDataConfig>
   /** The app's checkout (`--dir`), whose config files the Ruby models read (spec §9); absent without one. */
   checkout?: Checkout
 }
