@@ -6,7 +6,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import Doctor from '../../../commands/tsq/doctor.js'
 import type {DoctorReport} from '../../../src/core/doctor.js'
 import {type FakeApi, type Scenario, startFakeApi} from '../../helpers/fake-api.js'
-import {APP, PG_ADDON, SENTINEL_VALUES} from '../../helpers/scenarios.js'
+import {APP, PG_ADDON, REDIS_ADDON, SENTINEL_VALUES} from '../../helpers/scenarios.js'
 import {pooledDatabase} from '../../helpers/scenarios-poolers.js'
 import {runInProcess} from './run-in-process.js'
 
@@ -63,5 +63,24 @@ describe('tsq:doctor with Heroku server-side pooling', () => {
     const {report} = await doctorJson(pooledDatabase({attached: true}))
     expect(pg(report)).toMatchObject({demand: 120, status: 'fail'})
     expect(pg(report).poolers).toBeUndefined()
+  })
+})
+
+describe('tsq:doctor reads Key-Value Store\'s eviction policy from the Data API (redis.eviction)', () => {
+  it('allkeys-lru fails for a BullMQ app with heroku redis:maxmemory … --policy noeviction', async () => {
+    const {report, exitCode} = await doctorJson(pooledDatabase({maxmemoryPolicy: 'allkeys-lru', attached: true,
+      config: {TSQ_DATABASE_URL_VAR: 'DATABASE_CONNECTION_POOL_URL'}}))
+    expect(check(report, 'redis.eviction')).toMatchObject({status: 'fail',
+      fix: `heroku redis:maxmemory ${REDIS_ADDON} --policy noeviction -a ${APP}`})
+    expect(check(report, 'redis.eviction')!.message).toContain('maxmemory-policy allkeys-lru, read by Heroku Data API (redis:info)')
+    expect(exitCode).toBe(1)
+  })
+
+  it('noeviction is ok; no maxmemory row warns with the reason', async () => {
+    expect(check((await doctorJson(pooledDatabase())).report, 'redis.eviction')).toMatchObject({status: 'ok'})
+    await fake?.close()
+    const unread = check((await doctorJson(pooledDatabase({maxmemoryPolicy: null}))).report, 'redis.eviction')!
+    expect(unread).toMatchObject({status: 'warn'})
+    expect(unread.message).toContain('Data API: the answer has no maxmemory row')
   })
 })
