@@ -4,9 +4,10 @@
 import {type ResourceBudget, largerPlan, perDynoOf} from './budget.js'
 import type {ResourceKind} from './catalogue.js'
 import {
-  type Check, type CheckContext, TITLE, budgetOf, fail, fixChanges, fixPooler, fixScale, heroku, listJoin, notCountedApps, ok, plural, warn,
+  type Check, type CheckContext, TITLE, budgetOf, fail, fixChanges, fixScale, heroku, listJoin, notCountedApps, ok, plural, warn,
 } from './checks-common.js'
 import {checkPoolerClients, pooledRowText} from './checks-pooler.js'
+import {postgresOptions} from './pooler-advice.js'
 import {planPools} from './pool-plan.js'
 import type {LeverChange} from './stacks/levers.js'
 
@@ -70,12 +71,26 @@ function fixesForOver(ctx: CheckContext, b: ResourceBudget, target: 'limit' | 'o
     const most = Math.floor((room - (b.demand - row.total)) / perDyno)
     if (most >= 1 && most < p.dynos) fixes.push(`${fixScale(ctx, p.type, most)} (the most ${p.type} dynos that fit)`)
   }
+  if (!local && b.kind === 'postgres') {
+    // Poolers and plans, each with the budget it leaves: what reaches the target first, the rest after the counts.
+    const options = postgresOptions(assessment, b, ctx.state)
+    const reaches = (fits: string) => target === 'overlap' ? fits === 'overlap' : fits !== 'no'
+    const counts = fixes.splice(firstCount(fixes))
+    fixes.push(...options.filter(o => reaches(o.fits)).map(o => o.text), ...counts, ...options.filter(o => !reaches(o.fits)).map(o => o.text))
+    if (!options.some(o => o.kind === 'plan')) fixes.push(`a ${b.service ?? TITLE[b.kind]} plan with at least ${target === 'limit' ? b.demand + b.reserve : 2 * b.demand} connections`)
+    return fixes
+  }
   const plan = largerPlan(b, {overlap: target === 'overlap'})?.plan
   if (local) fixes.push(`a server that allows more connections (${b.kind === 'postgres' ? 'max_connections' : 'maxclients'})`)
   else if (plan && b.addon) fixes.push(heroku(ctx, `addons:upgrade ${b.addon} ${plan}`))
   else fixes.push(`a ${b.service ?? TITLE[b.kind]} plan with at least ${target === 'limit' ? b.demand + b.reserve : 2 * b.demand} connections`)
-  if (!local && b.kind === 'postgres') fixes.push(fixPooler(ctx.assessment.app))
   return fixes
+}
+
+/** Index of the first dyno-count fix (they follow the pools fix). */
+function firstCount(fixes: readonly string[]): number {
+  const i = fixes.findIndex(f => f.endsWith('dynos that fit)'))
+  return i < 0 ? fixes.length : i
 }
 
 
