@@ -125,3 +125,30 @@ describe('Heroku server-side pooling (connection-pooling:default)', () => {
     expect(APP).toBe(state.app)
   })
 })
+
+describe('a Rails app behind the pgbouncer in each dyno', () => {
+  const checkout = {dir: '.', files: {'config/database.yml': {text: 'production:\n  adapter: postgresql\n  pool: <%= ENV.fetch("RAILS_MAX_THREADS") { 5 } %>\n'}}}
+  function railsApp(extra: Record<string, string> = {}): AppState {
+    const pg = postgresAddon('essential-0', {id: 'pg1', name: 'postgresql-curved-1'})
+    return appStateOf({
+      addons: [pg], checkout, config: {DATABASE_URL: DB, RAILS_MAX_THREADS: '5', WEB_CONCURRENCY: '2', ...extra},
+      formation: [
+        {type: 'web', quantity: 3, size: 'standard-2x', command: 'bin/start-pgbouncer bundle exec puma -C config/puma.rb'},
+        {type: 'worker', quantity: 2, size: 'standard-1x', command: 'bin/start-pgbouncer bundle exec sidekiq -c 5'},
+      ],
+    })
+  }
+
+  it('Puma and Sidekiq count (1 + 1) per dyno: 10, where directly they would be 3×2×5 + 2×1×5 = 40', () => {
+    const pg = assess(railsApp()).resources[0]!
+    expect(pg.rows.map(r => [r.type, r.via, r.clients, r.total])).toEqual([['web', 'pgbouncer', 30, 6], ['worker', 'pgbouncer', 10, 4]])
+    expect(pg.demand).toBe(10)
+  })
+
+  it('ActiveRecord\'s prepared statements behind it warn, fixed by PGBOUNCER_PREPARED_STATEMENTS=false', () => {
+    const check = diagnose(railsApp()).report.checks.find(c => c.id === 'postgres.pooler')!
+    expect(check.status).toBe('warn')
+    expect(check.fix).toContain('PGBOUNCER_PREPARED_STATEMENTS=false')
+    expect(diagnose(railsApp({PGBOUNCER_PREPARED_STATEMENTS: 'false'})).report.checks.find(c => c.id === 'postgres.pooler')).toMatchObject({status: 'ok'})
+  })
+})
