@@ -6,7 +6,7 @@ import type {AssessOptions, Assessment} from './assess.js'
 import {type ScaleChange, applyScale} from './formation.js'
 import {DOTENV, PROCFILE, type ProcfileIntent, planDotenv, planProcfile} from './setup-plan-files.js'
 import {type RedisPlan, planRedis} from './setup-plan-redis.js'
-import {planSettings} from './setup-plan-settings.js'
+import {planSettings, reasonsFor} from './setup-plan-settings.js'
 import type {ConfigChange, SetupChange, SetupNote, SetupProblem, SkippedStep} from './setup-plan-types.js'
 import {localFormation} from './procfile.js'
 import {runChecks} from './checks.js'
@@ -60,8 +60,11 @@ export function planSetup(state: AppState, intent: SetupIntent): SetupPlan {
     : planRedis(base, intent.redis)
   const files = rails && state.checkout ? planRailsFiles(state.checkout, intent.procfile.force, sidekiqQueues(redis.predicted)) : null
   // The config vars the generated files read start at what the app runs today; planSettings lowers them where a limit needs it.
-  const seeds = files ? seedRailsVars(assess(redis.predicted, {live: intent.live}), state, new Set(files.changes.map(c => c.file))) : {}
+  const today = files ? assess(redis.predicted, {live: intent.live}) : null
+  const seeds = files && today ? seedRailsVars(today, state, new Set(files.changes.map(c => c.file))) : {}
   const settings = planSettings({...redis.predicted, config: {...redis.predicted.config, ...seeds}, checkout: files?.checkout ?? state.checkout}, intent.live)
+  // A Rails app's reasons compare with what it runs today, not with the generated files' starting values.
+  if (today) settings.reasons = reasonsFor(settings, today)
   const vars = {...seeds, ...settings.vars}
   const previous = Object.fromEntries(Object.keys(vars).map(k => [k, state.config[k] ?? null]))
 
