@@ -7,7 +7,7 @@ import {type ScaleChange, applyScale} from './formation.js'
 import {DOTENV, PROCFILE, type ProcfileIntent, planDotenv, planProcfile} from './setup-plan-files.js'
 import {type RedisPlan, planRedis} from './setup-plan-redis.js'
 import {planPooling} from './setup-plan-pooling.js'
-import {planSettings} from './setup-plan-settings.js'
+import {planSettings, reasonsFor} from './setup-plan-settings.js'
 import type {ConfigChange, SetupChange, SetupNote, SetupProblem, SkippedStep} from './setup-plan-types.js'
 import {localFormation} from './procfile.js'
 import {runChecks} from './checks.js'
@@ -65,8 +65,11 @@ export function planSetup(state: AppState, intent: SetupIntent): SetupPlan {
   const predicted = pooling?.predicted ?? redis.predicted
   const files = rails && state.checkout ? planRailsFiles(state.checkout, intent.procfile.force, sidekiqQueues(predicted)) : null
   // The config vars the generated files read start at what the app runs today; planSettings lowers them where a limit needs it.
-  const seeds = files ? seedRailsVars(assess(predicted, {live: intent.live}), state, new Set(files.changes.map(c => c.file))) : {}
+  const today = files ? assess(predicted, {live: intent.live}) : null
+  const seeds = files && today ? seedRailsVars(today, state, new Set(files.changes.map(c => c.file))) : {}
   const settings = planSettings({...predicted, config: {...predicted.config, ...seeds}, checkout: files?.checkout ?? state.checkout}, intent.live)
+  // A Rails app's reasons compare with what it runs today, not with the generated files' starting values.
+  if (today) settings.reasons = reasonsFor(settings, today)
   const vars = {...seeds, ...pooling?.vars, ...settings.vars}
   const previous = Object.fromEntries(Object.keys(vars).map(k => [k, state.config[k] ?? null]))
 
