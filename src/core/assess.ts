@@ -4,8 +4,10 @@
 import type {AddonInfo, AppState, FormationEntry} from './app-state.js'
 import {type ResourceKind, DATABASE_URL_VAR, classifyAddon, findPlanLimit} from './catalogue.js'
 import {
-  type LiveMeasurement, type PlanContext, type ProcessPlan, type ResourceBudget, type ResourceSpec, demandOf, evaluateResource, planProcesses, withAssumptions,
+  type LiveMeasurement, type PlanContext, type ProcessPlan, type ResourceBudget, type ResourceSpec, demandOf, evaluateResource, planProcesses,
 } from './budget.js'
+import {countHolders} from './budget-holders.js'
+import {resourceTargets, variablesWithUrl} from './assess-resources.js'
 import type {ModelProblem, ProcessModel} from './stacks/model.js'
 import {type Settings, type SettingsProblem, findRedisUrl, resolveMany} from './settings.js'
 
@@ -61,11 +63,18 @@ export function assess(state: AppState, options: AssessOptions = {}): Assessment
   const appWide = resolveAppWide(config, problems)
   const reserves = {postgres: appWide.dbReserve, redis: appWide.redisReserve}
   const resources: ResourceBudget[] = []
-  for (const finding of [postgres, redis]) {
-    if (!finding.used && !finding.url) continue
-    const spec = resourceSpec(state, finding, reserves[finding.kind], options.live?.[finding.kind] ?? null)
-    const budget = withAssumptions(evaluateResource(spec, state.app, processes), processes, models)
-    budget.live = options.live?.[finding.kind] ?? null
+  // Every Redis and Postgres resource of the app, each with the holders whose variable reaches it (spec §14).
+  const {targets, unplaced} = resourceTargets(state, config, [postgres, redis], models)
+  for (const u of unplaced) if (!unknowns.some(x => x.value === u.value)) unknowns.push(u)
+  for (const target of targets) {
+    const kind = target.finding.kind
+    const live = target.primary ? options.live?.[kind] ?? null : null
+    const spec = resourceSpec(state, target.finding, reserves[kind], live, target.primary)
+    const counts = countHolders(kind, target.variables, processes, models)
+    const evaluated = evaluateResource(spec, state.app, processes, counts.perType)
+    const budget = {...evaluated, holders: counts.holders, assumptions: counts.assumptions,
+      status: counts.assumptions.length > 0 && evaluated.status === 'ok' ? 'warn' as const : evaluated.status}
+    budget.live = live
     resources.push(budget)
   }
   return {app: state.app, config, formation, processes, models, problems, unknowns, redis, postgres, resources, checkout: state.checkout}
@@ -90,7 +99,7 @@ function findResource(state: AppState, config: Readonly<Record<string, string>>,
   return {kind, addons, used, configVar: found?.variable ?? null, url: found?.url ?? null}
 }
 
-function resourceSpec(state: AppState, finding: ResourceFinding, reserve: number, live: LiveMeasurement | null): ResourceSpec {
+function resourceSpec(state: AppState, finding: ResourceFinding, reserve: number, live: LiveMeasurement | null, primary = true): ResourceSpec {
   const addon = finding.used
   let limit: number | null = null
   let limitSource: string | null = null
@@ -120,8 +129,17 @@ function resourceSpec(state: AppState, finding: ResourceFinding, reserve: number
     reserve,
     otherApps: sharing.map(s => ({
       app: s.app,
-      demand: s.config && s.formation ? demandOf(finding.kind, planProcesses(s.config, s.formation).processes) : null,
+      demand: s.config && s.formation ? sharedDemand(finding, s.config, s.formation, primary) : null,
       error: s.error,
     })),
   }
+}
+
+/** What an app sharing the add-on adds: on a primary resource its primary totals (as before spec §14); on another,
+ *  its holders on the variables that hold the same URL. */
+function sharedDemand(finding: ResourceFinding, config: Record<string, string>, formation: readonly FormationEntry[], primary: boolean): number {
+  const plan = planProcesses(config, formation)
+  if (primary) return demandOf(finding.kind, plan.processes)
+  const counts = countHolders(finding.kind, variablesWithUrl(config, finding.url), plan.processes, plan.models)
+  return plan.processes.reduce((sum, p) => sum + p.dynos * (counts.perType[p.type]?.perDyno ?? 0), 0)
 }

@@ -5,6 +5,7 @@ import type {Checkout, FormationEntry} from './app-state.js'
 import type {Env, Role, SettingsProblem} from './settings.js'
 import {modelProcess} from './stacks/index.js'
 import {type ModelProblem, type ModelValue, type Overrides, type ProcessModel, type StackName, assumptionsOf, sourcesOf} from './stacks/model.js'
+import type {ResourceHolder} from './budget-holders.js'
 
 export type Status = 'ok' | 'warn' | 'fail'
 
@@ -129,6 +130,8 @@ export interface BudgetRow {
   dynos: number
   processesPerDyno: number
   perProcess: number
+  /** Connections one dyno holds: processes × perProcess, plus what runs once per dyno (Solid Queue beside Puma). */
+  perDyno: number
   total: number
 }
 
@@ -146,19 +149,25 @@ export interface ResourceBudget extends ResourceLimit {
   /** Values the demand rests on that tsq could not read (`web: config/puma.rb:7 could not be read`): while any
    *  remain the status is at best `warn` (spec §8: a guess never passes). */
   assumptions: string[]
+  /** What holds its connections, per process type (spec §14). */
+  holders: ResourceHolder[]
 }
 
+/** Connections per process and per dyno of each type on one resource, when its holders decide them (spec §14). */
+export type TypeCounts = Readonly<Record<string, {perProcess: number, perDyno: number}>>
+
 /** Evaluates one resource for an app's processes (spec §3). */
-export function evaluateResource(spec: ResourceSpec, app: string, processes: readonly ProcessPlan[]): ResourceBudget {
+export function evaluateResource(spec: ResourceSpec, app: string, processes: readonly ProcessPlan[], counts?: TypeCounts): ResourceBudget {
+  const count = (p: ProcessPlan) => counts?.[p.type] ?? {perProcess: perProcess(spec.kind, p), perDyno: p.processesPerDyno * perProcess(spec.kind, p)}
   const rows: BudgetRow[] = processes.map(p => ({
-    app, type: p.type, dynos: p.dynos, processesPerDyno: p.processesPerDyno, perProcess: perProcess(spec.kind, p),
-    total: p.dynos * p.processesPerDyno * perProcess(spec.kind, p),
+    app, type: p.type, dynos: p.dynos, processesPerDyno: p.processesPerDyno, perProcess: count(p).perProcess, perDyno: count(p).perDyno,
+    total: p.dynos * count(p).perDyno,
   }))
   const others = spec.otherApps.reduce((sum, o) => sum + (o.demand ?? 0), 0)
   for (const o of spec.otherApps) {
-    rows.push({app: o.app, type: '(all)', dynos: 0, processesPerDyno: 0, perProcess: 0, total: o.demand ?? 0})
+    rows.push({app: o.app, type: '(all)', dynos: 0, processesPerDyno: 0, perProcess: 0, perDyno: 0, total: o.demand ?? 0})
   }
-  const demand = demandOf(spec.kind, processes) + others
+  const demand = rows.reduce((sum, r) => sum + r.total, 0)
   const available = spec.limit === null ? null : spec.limit - spec.reserve
   return {
     kind: spec.kind, addon: spec.addon, service: spec.service, plan: spec.plan, configVar: spec.configVar,
@@ -168,8 +177,9 @@ export function evaluateResource(spec: ResourceSpec, app: string, processes: rea
     live: null,
     rows,
     largestPool: spec.kind === 'postgres' && available !== null ? largestPool(available - others, processes) : null,
-    largestDynos: Object.fromEntries(processes.map(p => [p.type, largestDynos(spec.kind, available, demand, p)])),
+    largestDynos: Object.fromEntries(processes.map(p => [p.type, largestDynos(available, demand, p.dynos, count(p).perDyno)])),
     assumptions: [],
+    holders: [],
   }
 }
 
@@ -197,10 +207,9 @@ function largestPool(room: number, processes: readonly ProcessPlan[]): number | 
   return count === 0 ? null : Math.max(0, Math.floor(room / count))
 }
 
-function largestDynos(kind: ResourceKind, available: number | null, demand: number, p: ProcessPlan): number | null {
-  const perDyno = p.processesPerDyno * perProcess(kind, p)
+function largestDynos(available: number | null, demand: number, dynos: number, perDyno: number): number | null {
   if (available === null || perDyno === 0) return null
-  return Math.max(0, Math.floor((available - (demand - p.dynos * perDyno)) / perDyno))
+  return Math.max(0, Math.floor((available - (demand - dynos * perDyno)) / perDyno))
 }
 
 /**

@@ -62,7 +62,7 @@ function fixesForOver(ctx: CheckContext, b: ResourceBudget, target: 'limit' | 'o
   const room = target === 'limit' ? b.available ?? 0 : Math.floor((b.limit ?? 0) / 2)
   for (const p of assessment.processes) {
     const row = b.rows.find(r => r.app === assessment.app && r.type === p.type)
-    const perDyno = row ? row.processesPerDyno * row.perProcess : 0
+    const perDyno = row ? row.perDyno : 0
     if (!row || perDyno === 0 || p.dynos <= 1) continue
     const most = Math.floor((room - (b.demand - row.total)) / perDyno)
     if (most >= 1 && most < p.dynos) fixes.push(`${fixScale(ctx, p.type, most)} (the most ${p.type} dynos that fit)`)

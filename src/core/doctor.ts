@@ -57,7 +57,7 @@ export function buildDoctorReport(assessment: Assessment, checks: readonly Check
       kind: r.kind, addon: r.addon, service: r.service, plan: r.plan, configVar: r.configVar, limit: r.limit,
       reserve: r.reserve, demand: r.demand, status: r.status, sharedWith: [...r.sharedWith], live: r.live,
       limitSource: r.limitSource, available: r.available, largestPool: r.largestPool, largestDynos: {...r.largestDynos},
-      rows: r.rows.map(row => ({...row})), assumptions: [...r.assumptions],
+      rows: r.rows.map(row => ({...row})), assumptions: [...r.assumptions], holders: r.holders.map(h => ({...h})),
       notCounted: state ? notCountedApps(state, r.addon) : [],
     })),
     checks: checks.map(c => ({...c})),

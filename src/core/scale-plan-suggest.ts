@@ -83,7 +83,7 @@ export function largestCount(assessment: Assessment, type: string): number | nul
     if (!row) continue
     const room = b.available - (b.demand - row.total)
     if (room < 0) return null
-    const perDyno = row.processesPerDyno * row.perProcess
+    const perDyno = row.perDyno
     if (perDyno > 0) largest = Math.min(largest, Math.floor(room / perDyno))
   }
   return Number.isFinite(largest) ? largest : null

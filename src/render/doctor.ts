@@ -2,6 +2,7 @@
 // resolved, then one budget table per resource with the limit and where it came from. Pure.
 import {RESOURCE_TITLE} from '../core/catalogue.js'
 import type {LiveMeasurement} from '../core/budget.js'
+import {dynoExtra} from '../core/budget-holders.js'
 import {sortChecks} from '../core/checks.js'
 import type {DoctorReport, DoctorResource} from '../core/doctor.js'
 import {type Style, paint, statusLabel} from './style.js'
@@ -51,7 +52,9 @@ export function renderResource(r: DoctorResource, app: string, style: Style): st
   const rows = r.rows.map(row => {
     const own = row.app === app
     const unread = !own && r.notCounted.some(n => n.app === row.app)
-    const cells = [row.type, own ? String(row.dynos) : '', own ? String(row.processesPerDyno) : '', own ? String(row.perProcess) : '', unread ? '?' : String(row.total), '']
+    const extra = dynoExtra(row)
+    const perProcess = extra > 0 ? `${row.perProcess} + ${extra}/dyno` : String(row.perProcess)
+    const cells = [row.type, own ? String(row.dynos) : '', own ? String(row.processesPerDyno) : '', own ? perProcess : '', unread ? '?' : String(row.total), '']
     return shared ? [own ? row.app : `${row.app} (shared${unread ? ', not readable' : ''})`, ...cells] : cells
   })
   const limit = r.limit === null ? 'unknown' : String(r.limit)
@@ -68,8 +71,18 @@ export function renderResource(r: DoctorResource, app: string, style: Style): st
     ...r.notCounted.map(n => `not counted: ${n.app} could not be read (${n.error})`),
     ...(r.kind === 'postgres' && r.largestPool !== null ? [`largest pool per process that fits: ${r.largestPool}`] : []),
     ...(r.live ? [renderLive(r.live)] : []),
+    ...renderHolders(r),
   ]
   return `${head}\n${renderTable(style, columns, rows)}\n${notes.map(n => `  ${n}`).join('\n')}`
+}
+
+/** `holders: web activerecord 5 + action-cable 2 per process; worker sidekiq 11` (spec §14). */
+export function renderHolders(r: DoctorResource): string[] {
+  const types = [...new Set(r.holders.map(h => h.type))]
+  if (types.length === 0) return []
+  const line = types.map(t => `${t} ${r.holders.filter(h => h.type === t)
+    .map(h => `${h.holder} ${h.perProcess === null ? `${h.perDyno}/dyno` : h.perProcess}`).join(' + ')}`).join('; ')
+  return [`holders per process: ${line}`]
 }
 
 export function renderLive(m: LiveMeasurement): string {

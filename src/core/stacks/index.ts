@@ -1,11 +1,14 @@
 // Which stack a process type runs (spec §8) and its model: the one entry point the budget uses. Pure.
 import type {Checkout} from '../app-state.js'
-import {type SettingsProblem, typeKey} from '../settings.js'
+import {type SettingsProblem, findRedisUrl, typeKey} from '../settings.js'
 import {type ProgramKind, type ReadCommand, classifyProgram, readCommand} from './command.js'
 import {type ModelInput, type ModelProblem, type ProcessModel, STACKS, type StackName} from './model.js'
 import {modelApp} from './app.js'
+import {modelGoodJob} from './good-job.js'
+import {primaryVars, withHolders} from './holders.js'
+import {modelSolidQueue} from './solid-queue.js'
 import {modelPuma} from './puma.js'
-import {rubyWorld} from './rails.js'
+import {databaseTarget, rubyWorld} from './rails.js'
 import {modelSidekiq} from './sidekiq.js'
 import {type Sourced, assumed, known} from './sourced.js'
 import {modelTsq} from './tsq.js'
@@ -25,7 +28,7 @@ export function modelProcess(input: ModelInput, options: ModelOptions = {}): {mo
   if (stack.value === 'none') {
     // tsq:autoscale as its own process type holds exactly one Redis connection, for its queue readings.
     const autoscaler = [command?.program ?? '', ...command?.args ?? []].some(w => w === 'tsq:autoscale')
-    return {model: noneModel(input.type, stack, autoscaler ? 1 : 0), problems, unknowns: []}
+    return {model: noneModel(input.type, stack, autoscaler ? 1 : 0, findRedisUrl(input.config)?.variable), problems, unknowns: []}
   }
   if (stack.value === 'tsq') {
     const tsq = modelTsq(input, stack)
@@ -33,9 +36,12 @@ export function modelProcess(input: ModelInput, options: ModelOptions = {}): {mo
   }
   const world = rubyWorld(input.config, command, input.checkout)
   for (const u of command?.unknown ?? []) world.unknowns.push({variable: `${input.type} command`, value: u, allowed: 'a command tsq reads (spec §8)', kind: 'unknown'})
-  const model = stack.value === 'puma' ? modelPuma(input, stack, command, world, options.sidekiqType ?? false)
+  const built = stack.value === 'puma' ? modelPuma(input, stack, command, world, options.sidekiqType ?? false)
     : stack.value === 'sidekiq' ? modelSidekiq(input, stack, command, world)
-      : modelApp(input, stack, world)
+      : stack.value === 'solid_queue' ? modelSolidQueue(input, stack, command, world)
+        : stack.value === 'good_job' ? modelGoodJob(input, stack, command, world)
+          : modelApp(input, stack, world)
+  const model = withHolders(built, built.holders, primaryVars(world.env, databaseTarget(world, 'primary').variable))
   const role = roleOverride(input, problems)
   return {model: role ? {...model, role} : model, problems, unknowns: world.unknowns}
 }
@@ -64,7 +70,7 @@ export function detectStack(input: ModelInput, command: ReadCommand | null, prob
 
 const STACK_OF: Record<ProgramKind, StackName> = {
   'node': 'tsq', 'puma': 'puma', 'rails-server': 'puma', 'sidekiq': 'sidekiq', 'release-like': 'none', 'other': 'none',
-  'solid_queue': 'app', 'good_job': 'app', 'app': 'app',
+  'solid_queue': 'solid_queue', 'good_job': 'good_job', 'app': 'app',
 }
 
 /** `TSQ_<TYPE>_ROLE` still overrides the stack's role (spec §8). */
@@ -84,12 +90,14 @@ function wrapperScript(checkout: Checkout | undefined, path: string): boolean | 
   return /exec\s+"\$@"\s*$/m.test(file.text.trimEnd())
 }
 
-function noneModel(type: string, stack: Sourced<StackName>, redis = 0): ProcessModel {
+function noneModel(type: string, stack: Sourced<StackName>, redis = 0, redisVar = 'REDIS_URL'): ProcessModel {
   const zero = known(0, `stack none (${stack.source}): opens no connection`)
+  const autoscaler = known(redis, 'tsq:autoscale: one Redis connection for its queue readings')
   return {
     type, stack, role: 'none', processesPerDyno: known(1, 'stack none'), concurrency: null, threads: null,
     dbPool: zero, dbPoolSetting: null, queues: [], findings: [], problems: [],
-    redisConnections: redis > 0 ? known(redis, 'tsq:autoscale: one Redis connection for its queue readings') : zero,
+    redisConnections: redis > 0 ? autoscaler : zero,
+    holders: redis > 0 ? [{holder: 'tsq', kind: 'redis', resourceVar: redisVar, perProcess: autoscaler}] : [],
     leverFor: () => null, capDb: () => [],
   }
 }

@@ -135,14 +135,16 @@ function withCounts(formation: readonly FormationEntry[], counts: Readonly<Recor
 
 /** The assessment with the autoscaler's own connections added to the Redis demand, statuses recomputed. */
 function withExtraRedis(assessment: Assessment, extra: number): Assessment {
-  const resources = assessment.resources.map(b => b.kind !== 'redis' || extra === 0 ? b
+  // The autoscaler reads queues through the app's Redis variable: the first Redis resource.
+  const first = assessment.resources.find(b => b.kind === 'redis')
+  const resources = assessment.resources.map(b => b !== first || extra === 0 ? b
     : {...b, demand: b.demand + extra, status: statusOf(b.limit, b.reserve, b.demand + extra)})
   return {...assessment, resources}
 }
 
 /** The budget's largest count for `type`; 0 when even none fits; null when no known limit counts this type. */
 function budgetMaxOf(assessment: Assessment, type: string): number | null {
-  const applies = assessment.resources.some(b => b.available !== null && b.rows.some(r => r.app === assessment.app && r.type === type && r.processesPerDyno * r.perProcess > 0))
+  const applies = assessment.resources.some(b => b.available !== null && b.rows.some(r => r.app === assessment.app && r.type === type && r.perDyno > 0))
   if (!applies) return null
   return Math.max(0, largestCount(assessment, type) ?? 0)
 }
@@ -166,7 +168,7 @@ function capToBudget(state: AppState, wanted: readonly Wanted[], own: number): C
   const desired = withExtraRedis(assess(state, {formation: withCounts(state.formation, counts)}), own)
   const perDyno = (b: ResourceBudget, type: string) => {
     const row = b.rows.find(r => r.app === state.app && r.type === type)
-    return row ? row.processesPerDyno * row.perProcess : 0
+    return row ? row.perDyno : 0
   }
   // Demand at the current counts: the wanted formation's, moved by each decided type's change since.
   const demandOf = (b: ResourceBudget) => b.demand + decided.reduce((sum, w) => sum + perDyno(b, w.type) * (counts[w.type]! - w.to), 0)
