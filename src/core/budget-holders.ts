@@ -13,6 +13,8 @@ export interface ResourceHolder {
   perProcess: number | null
   perDyno: number
   source: string
+  /** Where its count is set, when a line, variable or flag sets it: `config/environments/production.rb:6`. */
+  setBy?: string
 }
 
 export interface HolderCounts {
@@ -39,8 +41,11 @@ export function countHolders(kind: ResourceKind, variables: readonly string[], p
     perType[p.type] = {perProcess, perDyno: p.processesPerDyno * perProcess + dyno}
     for (const h of on) {
       if (h.perProcess.value === 0 && !h.perProcess.unknown) continue
+      const lever = h.perProcess.lever
+      const setBy = lever?.kind === 'file' ? (lever.line > 0 ? `${lever.file}:${lever.line}` : lever.file) : lever?.kind === 'env' ? lever.variable : lever?.flag
       holders.push({type: p.type, holder: h.holder, perProcess: h.perDyno ? null : h.perProcess.value,
-        perDyno: h.perDyno ? h.perProcess.value : p.processesPerDyno * h.perProcess.value, source: h.perDyno ? `once per dyno: ${h.perProcess.source}` : h.perProcess.source})
+        perDyno: h.perDyno ? h.perProcess.value : p.processesPerDyno * h.perProcess.value, source: h.perDyno ? `once per dyno: ${h.perProcess.source}` : h.perProcess.source,
+        ...setBy ? {setBy} : {}})
     }
     if (p.dynos === 0) return
     // A count above 0 rests on the process's own numbers too; a 0 only on the holders' (an app process's unknown Redis).

@@ -52,7 +52,14 @@ export function parseRailsEnvConfig(text: string, options: RailsEnvConfigOptions
   if (bad) { into.unknown.push(bad); return into }
   const {statements, unknown} = readStatements(text, {file, env: options.env, railsEnv: options.railsEnv})
   into.unknown.push(...unknown)
-  for (const statement of statements) {
+  // A setting whose hash holds a lambda (`error_handler: -> (…) {`) is read as the opener of that block: its
+  // text up to the lambda is still the setting, and the options before the lambda still read.
+  const seen = new Set<number>()
+  const candidates = statements.flatMap(st => [
+    ...st.blocks.filter(b => SETTING.test(b.opener) && !seen.has(b.line) && seen.add(b.line)).map(b => ({...st, text: b.opener, line: b.line, blocks: []})),
+    st,
+  ])
+  for (const statement of candidates) {
     const m = SETTING.exec(statement.text)
     if (!m) continue
     const at = fileLine(file, statement.line)
@@ -122,7 +129,10 @@ export function entry(value: RubyValue, key: string): EvalResult | null {
 /** The options after a store's name: `{url: …, pool: …}` or `url: …, pool: …`, each read on its own. */
 function storeOptions(parts: string[], context: Parameters<typeof evaluate>[1]): StoreOption[] {
   let items = parts
-  if (parts.length === 1 && /^\{[\s\S]*\}$/.test(parts[0]!)) items = splitTopLevel(parts[0]!.slice(1, -1), ',').map(p => p.trim()).filter(p => p !== '')
+  if (parts.length >= 1 && parts[0]!.startsWith('{')) {
+    const inner = parts.join(',').slice(1).replace(/\}\s*$/, '')
+    items = splitTopLevel(inner, ',').map(p => p.trim()).filter(p => p !== '')
+  }
   const out: StoreOption[] = []
   for (const item of items) {
     const m = /^(?::?([a-z_]\w*):?\s*(?:=>)?|(['"])([a-z_]\w*)\2\s*=>)\s*([\s\S]+)$/.exec(item)
