@@ -1,7 +1,11 @@
 import {flags} from '@heroku-cli/command'
 import {Flags, ux} from '@oclif/core'
 import {TsqCommand} from '../../src/cli/base-command.js'
+import {stat} from 'node:fs/promises'
+import {join} from 'node:path'
+import {readCheckout} from '../../src/cli/checkout.js'
 import {measureLive, parseFormationFlag} from '../../src/cli/local.js'
+import {parseProcfile} from '../../src/core/procfile.js'
 import {applySetup, localEffects, platformEffects, unapplied} from '../../src/cli/setup-apply.js'
 import {localSetupState, readSetupFiles} from '../../src/cli/setup-files.js'
 import type {AppState} from '../../src/core/app-state.js'
@@ -31,13 +35,13 @@ export default class Setup extends TsqCommand {
   static override flags = {
     app: flags.app(),
     remote: flags.remote(),
-    dir: Flags.string({description: 'directory of the app\'s Procfile and package.json', default: '.'}),
+    dir: Flags.string({description: 'the app\'s checkout: its Procfile and package.json, or for a Rails app its Gemfile.lock and config/ files', default: '.'}),
     web: Flags.string({description: 'command of the web process (default: `npm start` when package.json has a start script)'}),
     worker: Flags.string({description: 'command of the worker process (default: `npm run worker` when package.json has a worker script)'}),
     release: Flags.string({description: 'command of the release phase (default: `npm run release` when package.json has a release script)'}),
     redis: Flags.string({description: 'the Redis add-on to attach as REDIS, when the app has several (name, id or attachment name)', exclusive: ['local']}),
     'dry-run': Flags.boolean({description: 'print the plan; send no change to Heroku and write no file', default: false}),
-    force: Flags.boolean({description: 'write the Procfile even when it differs from the existing one', default: false}),
+    force: Flags.boolean({description: 'write the Procfile (and a Rails app\'s config/puma.rb, config/sidekiq.yml, config/initializers/tsq.rb) even when it differs from the existing one', default: false}),
     // No default: oclif's dependsOn counts a defaulted `false` as given, and --formation depends on --local.
     local: Flags.boolean({description: 'no Heroku: write the Procfile and the TSQ_* values into .env, judged against the local Redis and Postgres'}),
     formation: Flags.string({description: 'dynos per process type to size the pools for (with --local; default one per Procfile type), as tsq:scale takes them: web=2,worker=1', dependsOn: ['local']}),
@@ -48,7 +52,10 @@ export default class Setup extends TsqCommand {
     const formation = parseFormationFlag(f.formation)
     const files = await readSetupFiles(f.dir)
     const {state, live} = f.local ? await this.readLocal(localSetupState(f.dir, files, process.env)) : {state: await this.inspect(f.app), live: undefined}
-    const intent: SetupIntent = {redis: f.redis ?? null, local: f.local ? {dotenv: files.dotenv, formation} : null, live,
+    // A Rails app's config files decide its stacks and sizes (spec §9); the Procfile's -C files are read too.
+    state.checkout = await readCheckout(f.dir, [...state.formation, ...procfileCommands(files.procfile)])
+    const migrations = await stat(join(f.dir, 'db', 'migrate')).then(d => d.isDirectory(), () => false)
+    const intent: SetupIntent = {redis: f.redis ?? null, local: f.local ? {dotenv: files.dotenv, formation} : null, live, migrations,
       procfile: {existing: files.procfile, scripts: files.scripts, commands: {web: f.web, worker: f.worker, release: f.release}, force: f.force}}
     const plan = planSetup(state, intent)
     const style = {color: wantsColor(process.env, Boolean(process.stdout.isTTY))}
@@ -74,5 +81,14 @@ export default class Setup extends TsqCommand {
     const live = await measureLive(state.config, 3000)
     ux.action.stop()
     return {state, live}
+  }
+}
+
+/** The Procfile's lines as formation entries (for the files their commands name); none when it does not parse. */
+function procfileCommands(text: string | null): Array<{type: string, quantity: number, size: string, command: string}> {
+  try {
+    return text === null ? [] : parseProcfile(text).map(e => ({type: e.type, quantity: 1, size: '', command: e.command}))
+  } catch {
+    return []
   }
 }

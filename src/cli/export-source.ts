@@ -5,6 +5,7 @@ import {hostname, networkInterfaces} from 'node:os'
 import {join} from 'node:path'
 import type {AppState} from '../core/app-state.js'
 import {type ProcfileEntry, parseProcfile} from '../core/procfile.js'
+import {readCheckout} from './checkout.js'
 import {readLocalApp, readOptionalFile} from './local.js'
 
 export interface ExportSource {
@@ -24,7 +25,9 @@ export async function readExportSource(dir: string, formation: string | undefine
     throw new Error(`${join(dir, 'Procfile')}: ${(error as Error).message}`)
   }
   const local = await readLocalApp({dir, formation, env: {}})
-  return {state: local.state, procfile, hasDotenv: local.hasDotenv}
+  // A Rails app's processes are judged from its config files, as tsq:doctor --local judges them.
+  const state = {...local.state, checkout: await readCheckout(dir, local.state.formation)}
+  return {state, procfile, hasDotenv: local.hasDotenv}
 }
 
 /** This machine's host name and interface addresses. */

@@ -2,7 +2,7 @@
 // Writes are atomic: a temporary file in the same directory, renamed over the target, so a reader sees the
 // old file or the new one, never half of one, and a failed write leaves the old file as it was.
 import {randomBytes} from 'node:crypto'
-import {rename, rm, stat, writeFile} from 'node:fs/promises'
+import {mkdir, rename, rm, stat, writeFile} from 'node:fs/promises'
 import {basename, dirname, join, resolve} from 'node:path'
 import type {AppState} from '../core/app-state.js'
 import {localAppState} from '../core/procfile.js'
@@ -43,6 +43,7 @@ function scriptsOf(text: string, path: string): Record<string, string> | null {
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
   const mode = await stat(path).then(s => s.mode & 0o777, () => 0o644)
   const temp = join(dirname(path), `.${basename(path)}.tsq-${process.pid}-${randomBytes(4).toString('hex')}.tmp`)
+  await mkdir(dirname(path), {recursive: true})
   try {
     await writeFile(temp, text, {mode, flag: 'wx'})
     await rename(temp, path)

@@ -119,6 +119,8 @@ export interface LiveMeasurement {
   attributed: Array<{dyno: string, purpose: string, count: number}>
   /** Connections without a tsq name (psql, other clients, the probe itself excluded). */
   unattributed: number
+  /** Of those, the ones whose name is a process title that tells the program (`puma`, `sidekiq`). */
+  unnamedBy?: Record<string, number>
   error: string | null
   /** What the measurement could not see or had to assume (a blocked command, hidden sessions). */
   notes?: string[]

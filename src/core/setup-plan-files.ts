@@ -22,6 +22,8 @@ export interface ProcfileIntent {
   scripts: Readonly<Record<string, string>> | null
   /** --web, --worker, --release. */
   commands: Partial<Record<ManagedType, string>>
+  /** Commands for types the Procfile lacks when no flag gives one (a Rails app's Puma and Sidekiq lines); over package.json scripts. */
+  defaults?: Partial<Record<ManagedType, string>>
   force: boolean
 }
 
@@ -31,6 +33,8 @@ export interface ProcfilePlan {
   problems: SetupProblem[]
   /** Process types of the Procfile once setup is done (or as it stays). */
   types: string[]
+  /** Its lines once setup is done (or as they stay): each type's command decides its stack. */
+  entries: ProcfileEntry[]
   /** Types the existing Procfile defines twice (procfileWarnings). */
   warnings: string[]
 }
@@ -50,10 +54,10 @@ export function planProcfile(intent: ProcfileIntent): ProcfilePlan {
     warnings = intent.existing === null ? [] : procfileWarnings(intent.existing)
   } catch (error) {
     const reason = `${PROCFILE} is left alone: ${(error as Error).message}. Fix or remove it, then run setup again.`
-    return {change: null, skipped: [{kind: 'procfile', reason}], problems, types: [], warnings: []}
+    return {change: null, skipped: [{kind: 'procfile', reason}], problems, types: [], entries: [], warnings: []}
   }
   const existingTypes = existing.map(e => e.type)
-  if (problems.length > 0) return {change: null, skipped, problems, types: existingTypes, warnings}
+  if (problems.length > 0) return {change: null, skipped, problems, types: existingTypes, entries: existing, warnings}
 
   const wanted = new Map<string, string>()
   for (const type of MANAGED_TYPES) {
@@ -62,16 +66,18 @@ export function planProcfile(intent: ProcfileIntent): ProcfilePlan {
     if (flag) {
       if (existing.find(e => e.type === type)?.command !== flag) wanted.set(type, flag)
     }
+    else if (!existingTypes.includes(type) && intent.defaults?.[type]) wanted.set(type, intent.defaults[type])
     else if (!existingTypes.includes(type) && intent.scripts?.[script.script]) wanted.set(type, script.command)
     else if (!existingTypes.includes(type) && type !== 'release') {
       skipped.push({kind: 'procfile', reason: `no ${type} process: pass --${type} CMD or add a "${script.script}" script to package.json`})
     }
   }
   const merged = mergeLines(intent.existing, wanted, line => procfileType(line), (type, command) => `${type}: ${command}`)
-  const types = parseProcfile(merged.text).map(e => e.type)
+  const entries = parseProcfile(merged.text)
+  const types = entries.map(e => e.type)
   if (merged.text === (intent.existing ?? '')) {
     const reason = types.length === 0 ? `nothing to write in ${PROCFILE}` : `${PROCFILE} already runs ${types.join(', ')}`
-    return {change: null, skipped: [...skipped, {kind: 'procfile', reason}], problems, types, warnings}
+    return {change: null, skipped: [...skipped, {kind: 'procfile', reason}], problems, types, entries, warnings}
   }
   const change: FileChange = {
     kind: 'procfile', file: PROCFILE, action: intent.existing === null ? 'create' : 'update',
@@ -79,9 +85,9 @@ export function planProcfile(intent: ProcfileIntent): ProcfilePlan {
   }
   if (intent.existing !== null && !intent.force) {
     const reason = `${PROCFILE} differs from what setup would write and is left alone; run again with --force to write it`
-    return {change: null, skipped: [...skipped, {kind: 'procfile', reason, diff: merged.diff}], problems, types: existingTypes, warnings}
+    return {change: null, skipped: [...skipped, {kind: 'procfile', reason, diff: merged.diff}], problems, types: existingTypes, entries: existing, warnings}
   }
-  return {change, skipped, problems, types, warnings}
+  return {change, skipped, problems, types, entries, warnings}
 }
 
 /** `.env` text with these variables set: an existing `KEY=` line is rewritten in place, others appended. */

@@ -5,6 +5,7 @@ import {type AssessOptions, type Assessment, assess} from './assess.js'
 import type {ProcessPlan, ResourceBudget} from './budget.js'
 import {planPools} from './pool-plan.js'
 import {typeKey} from './settings.js'
+import {editsOf} from './stacks/levers.js'
 import type {SetupProblem, SkippedStep} from './setup-plan-types.js'
 
 export interface SettingsPlan {
@@ -12,6 +13,8 @@ export interface SettingsPlan {
   vars: Record<string, string>
   previous: Record<string, string | null>
   reasons: string[]
+  /** Values the pools need that live in files or flags setup does not write: the edits, in the app's terms. */
+  edits: string[]
   skipped: SkippedStep[]
   problems: SetupProblem[]
   before: Assessment
@@ -22,7 +25,7 @@ export interface SettingsPlan {
 export function planSettings(state: AppState, live: AssessOptions['live'] = {}): SettingsPlan {
   const app = state.app
   const before = assess(state, {live})
-  const plan: SettingsPlan = {vars: {}, previous: {}, reasons: [], skipped: [], problems: [], before, after: before}
+  const plan: SettingsPlan = {vars: {}, previous: {}, reasons: [], edits: [], skipped: [], problems: [], before, after: before}
   if (before.problems.length > 0) {
     const list = before.problems.map(p => `${p.variable}=${JSON.stringify(p.value)} (allowed: ${p.allowed})`).join('; ')
     plan.problems.push({id: 'settings', blocking: true, message: `Invalid tsq settings on ${app}: ${list}.`,
@@ -40,6 +43,7 @@ export function planSettings(state: AppState, live: AssessOptions['live'] = {}):
   } else {
     const kept = pg.status === 'fail' ? [] : before.processes.filter(p => userSet(state.config, p))
     const keptNames = new Set(kept.flatMap(p => [`TSQ_${typeKey(p.type)}_DB_POOL`, `TSQ_${typeKey(p.type)}_CONCURRENCY`]))
+    plan.edits = editsOf(pools.changes.filter(c => c.lever.kind !== 'env'), state.checkout)
     for (const [name, value] of Object.entries(pools.vars)) {
       if (keptNames.has(name) || state.config[name] === value) continue
       plan.vars[name] = value
@@ -70,13 +74,12 @@ function reasonsFor(plan: SettingsPlan, before: Assessment): string[] {
   const reasons: string[] = []
   for (const p of plan.after.processes) {
     const was = before.processes.find(b => b.type === p.type)
-    const key = typeKey(p.type)
-    if (plan.vars[`TSQ_${key}_DB_POOL`] !== undefined && was) {
+    if (!was) continue
+    if (p.dbPool !== was.dbPool) {
       reasons.push(`${p.type}: Postgres pool ${was.dbPool} → ${p.dbPool} per process (${count(p.dynos, 'dyno')} × ${count(p.processesPerDyno, 'process', 'processes')} × ${p.dbPool} = ${p.dynos * p.processesPerDyno * p.dbPool} connections)`)
     }
-    if (plan.vars[`TSQ_${key}_CONCURRENCY`] !== undefined && was) {
-      reasons.push(`${p.type}: concurrency ${was.concurrency} → ${p.concurrency}, so no job waits for a Postgres connection`)
-    }
+    if (p.threads !== was.threads) reasons.push(`${p.type}: Puma threads ${was.threads} → ${p.threads} per process, each with its own connection`)
+    if (p.concurrency !== was.concurrency) reasons.push(`${p.type}: concurrency ${was.concurrency} → ${p.concurrency}, so no job waits for a Postgres connection`)
   }
   const pgBefore = before.resources.find(r => r.kind === 'postgres')
   const pgAfter = plan.after.resources.find(r => r.kind === 'postgres')

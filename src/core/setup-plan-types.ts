@@ -41,7 +41,10 @@ export interface FileChange {
   diff: string[]
 }
 
-export type SetupChange = AttachChange | ConfigChange | FileChange
+/** Write one of the config files tsq generates for a Rails app (config/puma.rb, config/sidekiq.yml, config/initializers/tsq.rb). */
+export type SetupFileChange = Omit<FileChange, 'kind'> & {kind: 'file'}
+
+export type SetupChange = AttachChange | ConfigChange | FileChange | SetupFileChange
 export type ChangeKind = SetupChange['kind']
 
 /** A step setup does not take, and why (already done, left to the user, not applicable). */

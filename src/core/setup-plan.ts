@@ -10,6 +10,9 @@ import {planSettings} from './setup-plan-settings.js'
 import type {ConfigChange, SetupChange, SetupNote, SetupProblem, SkippedStep} from './setup-plan-types.js'
 import {localFormation} from './procfile.js'
 import {runChecks} from './checks.js'
+import {assess} from './assess.js'
+import type {ProcfilePlan} from './setup-plan-files.js'
+import {isRailsApp, planRailsFiles, railsProcfileDefaults, seedRailsVars} from './plans/setup/rails.js'
 
 export type * from './setup-plan-types.js'
 
@@ -25,6 +28,8 @@ export interface SetupIntent {
   local: {dotenv: string | null, formation?: readonly ScaleChange[]} | null
   /** Limits measured on the servers themselves, which win over the plan catalogue when tighter. */
   live?: AssessOptions['live']
+  /** The checkout has `db/migrate` (a Rails app then gets a `release` line). */
+  migrations?: boolean
 }
 
 export interface SetupPlan {
@@ -45,31 +50,40 @@ export interface SetupPlan {
  * the planned Procfile does not have (as tsq:doctor --local and tsq:scale do).
  */
 export function planSetup(state: AppState, intent: SetupIntent): SetupPlan {
-  const procfile = planProcfile(intent.procfile)
+  const rails = isRailsApp(state.checkout)
+  const procfile = planProcfile(rails ? {...intent.procfile, defaults: railsProcfileDefaults(intent.migrations ?? false)} : intent.procfile)
   const local = intent.local !== null
-  const base = intent.local
-    ? {...state, formation: applyScale(localFormation(procfile.types.map(type => ({type, command: ''}))), intent.local.formation ?? [])}
-    : state
+  const base = {...state, formation: plannedFormation(state, intent, procfile)}
   const redis: RedisPlan = local
     ? {changes: [], problems: [], predicted: base,
       skipped: [{kind: 'attach', reason: '--local: no add-ons to attach; the app reads Redis from .env or the environment'}]}
     : planRedis(base, intent.redis)
-  const settings = planSettings(redis.predicted, intent.live)
+  const files = rails && state.checkout ? planRailsFiles(state.checkout, intent.procfile.force, sidekiqQueues(redis.predicted)) : null
+  // The config vars the generated files read start at what the app runs today; planSettings lowers them where a limit needs it.
+  const seeds = files ? seedRailsVars(assess(redis.predicted, {live: intent.live}), state, new Set(files.changes.map(c => c.file))) : {}
+  const settings = planSettings({...redis.predicted, config: {...redis.predicted.config, ...seeds}, checkout: files?.checkout ?? state.checkout}, intent.live)
+  const vars = {...seeds, ...settings.vars}
+  const previous = Object.fromEntries(Object.keys(vars).map(k => [k, state.config[k] ?? null]))
 
   const changes: SetupChange[] = [...redis.changes]
-  const skipped: SkippedStep[] = [...redis.skipped, ...settings.skipped, ...procfile.skipped]
-  if (Object.keys(settings.vars).length > 0) {
-    const config: ConfigChange = {kind: 'config', target: local ? DOTENV : 'config-vars', vars: settings.vars, previous: settings.previous, reasons: settings.reasons}
-    if (intent.local) config.file = {name: DOTENV, before: intent.local.dotenv, after: planDotenv(intent.local.dotenv, settings.vars).text}
+  const skipped: SkippedStep[] = [...redis.skipped, ...settings.skipped, ...procfile.skipped, ...files?.skipped ?? []]
+  if (Object.keys(vars).length > 0) {
+    const reasons = [...Object.keys(seeds).filter(k => settings.vars[k] === undefined).map(k => `${k}=${seeds[k]}: what the app runs today, now read from the generated files`), ...settings.reasons]
+    const config: ConfigChange = {kind: 'config', target: local ? DOTENV : 'config-vars', vars, previous, reasons}
+    if (intent.local) config.file = {name: DOTENV, before: intent.local.dotenv, after: planDotenv(intent.local.dotenv, vars).text}
     changes.push(config)
   } else if (!skipped.some(s => s.kind === 'config') && settings.problems.length === 0) {
-    skipped.push({kind: 'config', reason: 'the TSQ_* settings already fit every limit: nothing to set'})
+    skipped.push({kind: 'config', reason: `the ${rails ? 'pool' : 'TSQ_*'} settings already fit every limit: nothing to set`})
   }
+  changes.push(...files?.changes ?? [])
   if (procfile.change) changes.push(procfile.change)
   const problems = [...redis.problems, ...settings.problems, ...procfile.problems]
   const blocked = problems.some(p => p.blocking)
   const notes: SetupNote[] = procfile.warnings.map(message => ({id: 'procfile.duplicate', message,
     fix: `remove the earlier definition from ${PROCFILE}`}))
+  if (settings.edits.length > 0) {
+    notes.push({id: 'setup.edit', message: 'Some sizes are set in files setup does not write, so it does not change them', fix: settings.edits.join('; and ')})
+  }
   // Judge the result with the doctor's own checks: a `fail` left after setup is a problem (setup exits 1),
   // a `warn` a note. A blocked plan is not judged: nothing will change, and its problem says why.
   if (!blocked) {
@@ -80,4 +94,23 @@ export function planSetup(state: AppState, intent: SetupIntent): SetupPlan {
     }
   }
   return {app: state.app, local, changes, skipped, problems, notes, blocked, after: settings.after}
+}
+
+/**
+ * The formation setup judges: locally one dyno per type of the planned Procfile (changed by --formation); on
+ * Heroku the app's formation, each type running the planned Procfile's command once it is deployed.
+ */
+function plannedFormation(state: AppState, intent: SetupIntent, procfile: ProcfilePlan): AppState['formation'] {
+  if (intent.local) return applyScale(localFormation(procfile.entries), intent.local.formation ?? [])
+  if (!procfile.change) return state.formation
+  return state.formation.map(f => {
+    const command = procfile.entries.find(e => e.type === f.type)?.command
+    return command ? {...f, command} : f
+  })
+}
+
+/** The queues the Sidekiq types consume today, for the generated sidekiq.yml. */
+function sidekiqQueues(state: AppState): string[] {
+  const assessment = assess(state)
+  return [...new Set(assessment.models.filter(m => m.stack.value === 'sidekiq').flatMap(m => m.queues))]
 }

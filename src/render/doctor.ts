@@ -34,15 +34,18 @@ export function renderChecks(report: DoctorReport, style: Style): string {
 export function renderProcesses(report: DoctorReport, style: Style): string {
   if (report.processes.length === 0) return `${paint(style, 'bold', '=== Processes')}\n  none: the formation has no process types`
   const rows = report.processes.map(p => [
-    p.type, p.role, String(p.dynos), p.size ?? '-', String(p.processesPerDyno), p.concurrency === null ? '-' : String(p.concurrency),
-    String(p.dbPool), String(p.redisConnections),
+    p.type, p.stack, p.role, String(p.dynos), p.size ?? '-', String(p.processesPerDyno), p.threads === null ? '-' : String(p.threads),
+    p.concurrency === null ? '-' : String(p.concurrency), String(p.dbPool), String(p.redisConnections),
   ])
   const columns = [
-    {header: 'type'}, {header: 'role'}, {header: 'dynos', align: 'right'}, {header: 'size'},
-    {header: 'processes/dyno', align: 'right'}, {header: 'concurrency', align: 'right'}, {header: 'db pool', align: 'right'},
-    {header: 'redis conns', align: 'right'},
+    {header: 'type'}, {header: 'stack'}, {header: 'role'}, {header: 'dynos', align: 'right'}, {header: 'size'},
+    {header: 'processes/dyno', align: 'right'}, {header: 'threads', align: 'right'}, {header: 'concurrency', align: 'right'},
+    {header: 'db pool', align: 'right'}, {header: 'redis conns', align: 'right'},
   ] as const
-  return `${paint(style, 'bold', '=== Processes')}\n${renderTable(style, columns, rows)}`
+  // Where each number of a Ruby process came from: the files and variables it was read from (spec §8).
+  const sources = report.processes.filter(p => p.stack !== 'tsq' && p.stack !== 'none').map(p =>
+    `  ${p.type}: ${Object.entries(p.sources).filter(([k]) => (k !== 'threads' || p.threads !== null) && (k !== 'concurrency' || p.concurrency !== null)).map(([k, v]) => `${k} ← ${v}`).join('; ')}`)
+  return `${paint(style, 'bold', '=== Processes')}\n${renderTable(style, columns, rows)}${sources.length > 0 ? `\n${paint(style, 'dim', sources.join('\n'))}` : ''}`
 }
 
 export function renderResource(r: DoctorResource, app: string, style: Style): string {

@@ -13,6 +13,7 @@ export type ChangeReport = (
   | Extract<SetupChange, {kind: 'attach'}>
   | (Omit<Extract<SetupChange, {kind: 'config'}>, 'file'> & {file: string | null})
   | Omit<Extract<SetupChange, {kind: 'procfile'}>, 'before' | 'after'>
+  | Omit<Extract<SetupChange, {kind: 'file'}>, 'before' | 'after'>
 ) & ChangeOutcome
 
 export interface SetupResult {
@@ -38,7 +39,7 @@ export function setupResult(plan: SetupPlan, outcomes: readonly ChangeOutcome[],
       const {file, ...rest} = c
       return {...rest, file: file?.name ?? null, ...outcome}
     }
-    if (c.kind === 'procfile') {
+    if (c.kind === 'procfile' || c.kind === 'file') {
       const {before: _before, after: _after, ...rest} = c
       return {...rest, ...outcome}
     }
@@ -77,8 +78,10 @@ export function renderPlan(plan: SetupPlan, style: Style, dryRun: boolean): stri
   if (plan.changes.length === 0) lines.push(`Nothing to change: ${where} is set up as far as setup can tell.`)
   plan.changes.forEach((c, i) => {
     lines.push(`${i + 1}. ${describeChange(plan.local ? '' : plan.app, c)}`)
-    const detail = c.kind === 'attach' ? [c.reason] : c.kind === 'config' ? detailOfConfig(c) : c.diff
-    for (const d of detail) lines.push(`     ${c.kind === 'procfile' ? colourDiff(style, d) : paint(style, 'dim', d)}`)
+    // A new generated file is shown by size: its text is in the file (and in --dry-run --json), not worth a screen.
+    const detail = c.kind === 'attach' ? [c.reason] : c.kind === 'config' ? detailOfConfig(c)
+      : c.kind === 'file' && c.action === 'create' ? [`(new file, ${c.diff.length} lines)`] : c.diff
+    for (const d of detail) lines.push(`     ${c.kind === 'procfile' || c.kind === 'file' ? colourDiff(style, d) : paint(style, 'dim', d)}`)
   })
   if (plan.skipped.length > 0) {
     lines.push('', paint(style, 'bold', 'Left as they are:'))
@@ -115,8 +118,8 @@ export function renderOutcome(result: SetupResult, plan: SetupPlan, style: Style
   } else if (attempted) {
     sections.push(paint(style, 'green', `Done: ${result.changes.length} change${result.changes.length === 1 ? '' : 's'} applied.`))
   }
-  const procfile = result.changes.find(c => c.kind === 'procfile' && c.status === 'applied')
-  if (procfile && !result.local) sections.push('Commit the Procfile and deploy (`git push heroku main`): Heroku reads it from the build.')
+  const written = result.changes.filter(c => (c.kind === 'procfile' || c.kind === 'file') && c.status === 'applied').map(c => 'file' in c ? c.file : '')
+  if (written.length > 0 && !result.local) sections.push(`Commit ${written.join(', ')} and deploy (\`git push heroku main\`): Heroku reads them from the build.`)
   if (result.budget.length > 0 && !(plan.blocked)) sections.push(renderBudgetLine(result, style))
   sections.push(...renderFindings(result, style))
   if (result.dryRun && result.changes.length > 0) sections.push('Dry run: nothing was changed. Run again without --dry-run to apply the changes above.')

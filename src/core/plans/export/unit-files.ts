@@ -1,6 +1,7 @@
 // What an export does to the output directory: each unit file created, updated (with its diff) or left
 // unchanged, and this app's units that the new formation no longer has (stale). Pure: the caller reads the
 // directory and writes the files.
+import {lineDiff} from '../../text-diff.js'
 import {type UnitFile, belongsTo, isUnitName} from './systemd.js'
 
 export type FileAction = 'create' | 'update' | 'unchanged'
@@ -37,30 +38,5 @@ export function planUnitFiles(app: string, units: readonly UnitFile[], existing:
   return {files, stale}
 }
 
-/** A line diff of two texts (longest common subsequence): unchanged lines ` `, removed `-`, added `+`. */
-export function diffLines(before: string, after: string): string[] {
-  const a = lines(before)
-  const b = lines(after)
-  // lengths[i][j]: the longest common subsequence of a[i..] and b[j..]. Unit files are a few dozen lines.
-  const lengths = Array.from({length: a.length + 1}, () => new Array<number>(b.length + 1).fill(0))
-  for (let i = a.length - 1; i >= 0; i--) {
-    for (let j = b.length - 1; j >= 0; j--) {
-      lengths[i]![j] = a[i] === b[j] ? lengths[i + 1]![j + 1]! + 1 : Math.max(lengths[i + 1]![j]!, lengths[i]![j + 1]!)
-    }
-  }
-  const out: string[] = []
-  let i = 0
-  let j = 0
-  while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) {
-      out.push(` ${a[i++]}`)
-      j++
-    } else if (i < a.length && (j >= b.length || lengths[i + 1]![j]! >= lengths[i]![j + 1]!)) out.push(`-${a[i++]}`)
-    else out.push(`+${b[j++]}`)
-  }
-  return out
-}
-
-function lines(text: string): string[] {
-  return text === '' ? [] : text.replace(/\r?\n$/, '').split(/\r?\n/)
-}
+/** A line diff of two texts (kept as the export's name for it). */
+export const diffLines = lineDiff
