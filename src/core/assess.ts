@@ -9,6 +9,7 @@ import {
 import {countHolders} from './budget-holders.js'
 import {resourceTargets, variablesWithUrl} from './assess-resources.js'
 import type {ModelProblem, ProcessModel} from './stacks/model.js'
+import {type JobsConfig, jobsConfig} from './stacks/index.js'
 import {type Settings, type SettingsProblem, findRedisUrl, resolveMany} from './settings.js'
 
 export interface AssessOptions {
@@ -50,6 +51,8 @@ export interface Assessment {
   checkout?: AppState['checkout']
   /** One budget per resource the app uses (an add-on or a URL), Postgres first. */
   resources: ResourceBudget[]
+  /** The app's Active Job backend, read from its checkout (jobs.consumer). */
+  jobs: JobsConfig
 }
 
 export function assess(state: AppState, options: AssessOptions = {}): Assessment {
@@ -77,7 +80,8 @@ export function assess(state: AppState, options: AssessOptions = {}): Assessment
     budget.live = live
     resources.push(budget)
   }
-  return {app: state.app, config, formation, processes, models, problems, unknowns, redis, postgres, resources, checkout: state.checkout}
+  return {app: state.app, config, formation, processes, models, problems, unknowns, redis, postgres, resources, checkout: state.checkout,
+    jobs: jobsConfig(config, state.checkout)}
 }
 
 /** The reserves are app-wide; their variables are reported once, beside the processes' own problems. */

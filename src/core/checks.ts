@@ -4,6 +4,7 @@ import type {Status} from './budget.js'
 import {checkPostgresAddon, checkRedisAddon, checkRedisUrl, checkSettings} from './checks-addons.js'
 import {checkConnections, checkPools, checkRestartOverlap, checkWorkerDynos} from './checks-budget.js'
 import {type Check, type CheckContext} from './checks-common.js'
+import {checkJobsConsumer} from './checks-jobs.js'
 import {checkWorkerLatency} from './checks-latency.js'
 import {checkLive} from './checks-live.js'
 import {checkRedisAuth, checkRedisPersistence} from './checks-redis-server.js'
@@ -35,6 +36,7 @@ export function runChecks(ctx: CheckContext): Check[] {
     ctx.live ? checkRedisPersistence(ctx) : null,
     ctx.live ? checkRedisAuth(ctx) : null,
     ctx.live ? checkWorkerLatency(ctx) : null,
+    checkJobsConsumer(ctx),
   ]
   return checks.filter((c): c is Check => c !== null)
 }

@@ -1,6 +1,6 @@
 // Which stack a process type runs (spec §8) and its model: the one entry point the budget uses. Pure.
 import type {Checkout} from '../app-state.js'
-import {type SettingsProblem, findRedisUrl, typeKey} from '../settings.js'
+import {type Env, type SettingsProblem, findRedisUrl, typeKey} from '../settings.js'
 import {type ProgramKind, type ReadCommand, classifyProgram, readCommand} from './command.js'
 import {type ModelInput, type ModelProblem, type ProcessModel, STACKS, type StackName} from './model.js'
 import {modelApp} from './app.js'
@@ -8,7 +8,7 @@ import {modelGoodJob} from './good-job.js'
 import {primaryVars, withHolders} from './holders.js'
 import {modelSolidQueue} from './solid-queue.js'
 import {modelPuma} from './puma.js'
-import {databaseTarget, rubyWorld} from './rails.js'
+import {databaseTarget, fileText, railsEnvConfig, rubyWorld} from './rails.js'
 import {modelSidekiq} from './sidekiq.js'
 import {type Sourced, assumed, known} from './sourced.js'
 import {modelTsq} from './tsq.js'
@@ -100,4 +100,22 @@ function noneModel(type: string, stack: Sourced<StackName>, redis = 0, redisVar 
     holders: redis > 0 ? [{holder: 'tsq', kind: 'redis', resourceVar: redisVar, perProcess: autoscaler}] : [],
     leverFor: () => null, capDb: () => [],
   }
+}
+
+/** The app's Active Job backend (spec §14 jobs.consumer) and how puma.rb would start Solid Queue, for the fix. */
+export interface JobsConfig {
+  /** `config.active_job.queue_adapter` of application.rb / the environment's file; null when not set or no checkout. */
+  adapter: Sourced<string> | null
+  /** `plugin :solid_queue if ENV["X"]` in config/puma.rb: the variable that starts Solid Queue inside Puma. */
+  pumaPlugin: {variable: string | null, line: number} | null
+}
+
+export function jobsConfig(env: Env, checkout: Checkout | undefined): JobsConfig {
+  if (!checkout) return {adapter: null, pumaPlugin: null}
+  const world = rubyWorld(env, null, checkout)
+  const puma = fileText(world, 'config/puma.rb', false)
+  const lines = puma?.split(/\r?\n/) ?? []
+  const index = lines.findIndex(l => /^\s*plugin\s*\(?\s*[:'"]solid_queue\b/.test(l))
+  const variable = index < 0 ? null : /ENV(?:\[\s*|\.fetch\(\s*)["']([A-Z0-9_]+)["']/.exec(lines[index]!)?.[1] ?? null
+  return {adapter: railsEnvConfig(world).queueAdapter, pumaPlugin: index < 0 ? null : {variable, line: index + 1}}
 }
