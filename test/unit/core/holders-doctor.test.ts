@@ -5,6 +5,8 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import type {AppState, Checkout, FormationEntry} from '../../../src/core/app-state.js'
 import {diagnose} from '../../../src/core/doctor.js'
+import {parseScaleArgs} from '../../../src/core/formation.js'
+import {planScale} from '../../../src/core/scale-plan.js'
 import {URL, appState, kvs, pg} from './checks-fixtures.js'
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../../fixtures/rails-configs', name), 'utf8')
@@ -107,5 +109,38 @@ describe('tsq:doctor --json on a Rails 8 app: Solid Queue, Action Cable on Redis
     const settings = report.checks.find(c => c.id === 'settings')!
     expect(settings.status).toBe('warn')
     expect(settings.message).toContain('QUEUE_DATABASE_URL')
+  })
+})
+
+describe('tsq:scale on the Rails 8 app: every resource binds', () => {
+  it('refuses web=4, which the Redis cache add-on cannot hold, and says the cache resource is why', () => {
+    const plan = planScale(rails8(), parseScaleArgs(['web=4']))
+    expect(plan.verdict).toBe('refuse')
+    expect(plan.blocking.map(b => b.configVar)).toEqual(['REDIS_CACHE_URL'])
+  })
+})
+
+describe('an app process nobody declared (§14 stack app)', () => {
+  const CLOCK: FormationEntry = {type: 'clock', quantity: 1, size: 'standard-1x', command: 'bundle exec clockwork config/clock.rb'}
+
+  it('counts Postgres up to its ActiveRecord pool, and leaves every Redis resource at best warn', () => {
+    const {report} = diagnose(rails8([...FORMATION, CLOCK]))
+    expect(report.processes.find(p => p.type === 'clock')).toMatchObject({stack: 'app', dbPool: 5})
+    const [postgres, redis, cache] = report.resources
+    expect(postgres!.holders.find(h => h.type === 'clock')).toMatchObject({holder: 'activerecord', perProcess: 5})
+    // Its Action Cable broadcasts and cache pool still count (threads unknown: the cache pool's 8 bounds it).
+    expect(cache!.holders.find(h => h.type === 'clock' && h.holder === 'cache')).toMatchObject({perProcess: 8})
+    expect([redis!.status, cache!.status]).toEqual(['warn', 'fail'])
+    for (const r of [redis!, cache!]) {
+      expect(r.holders.find(h => h.type === 'clock')).toMatchObject({holder: 'unknown', perProcess: 0})
+      expect(r.assumptions.join()).toContain('clock: what clock opens on Redis is unknown; declare TSQ_CLOCK_STACK=none')
+    }
+  })
+
+  it('TSQ_CLOCK_STACK=none declares that it opens nothing: no holder, nothing assumed', () => {
+    const {report} = diagnose(rails8([...FORMATION, CLOCK], {TSQ_CLOCK_STACK: 'none'}))
+    expect(report.processes.find(p => p.type === 'clock')).toMatchObject({stack: 'none', dbPool: 0, redisConnections: 0})
+    expect(report.resources.every(r => r.holders.every(h => h.type !== 'clock'))).toBe(true)
+    expect(report.resources[1]!.status).toBe('ok')
   })
 })
