@@ -52,7 +52,8 @@ export function resourceTargets(state: AppState, config: Readonly<Record<string,
           allowed: `set ${variable}, or point the config at a variable that is set`, kind: 'unknown'})
         continue
       }
-      const same = targets.find(t => t.finding.kind === kind && t.variables.some(v => config[v] === url))
+      // Two URLs to one server (another Redis db number, another database) share its connection limit.
+      const same = targets.find(t => t.finding.kind === kind && t.variables.some(v => config[v] !== undefined && serverOf(config[v]!) === serverOf(url)))
       if (same) same.variables.push(variable)
       else targets.push({finding: {kind, addons: [], used: null, configVar: variable, url}, variables: [variable], primary: false})
     }
@@ -60,8 +61,20 @@ export function resourceTargets(state: AppState, config: Readonly<Record<string,
   return {targets, unplaced}
 }
 
-/** The kind's config vars in `config` whose URL is `url` (an app sharing an add-on reaches it through them). */
+/** The config vars in `config` that reach the server of `url` (an app sharing an add-on reaches it through them). */
 export function variablesWithUrl(config: Readonly<Record<string, string>>, url: string | null): string[] {
-  return url ? Object.keys(config).filter(k => config[k] === url) : []
+  return url ? Object.keys(config).filter(k => serverOf(config[k]!) === serverOf(url)) : []
+}
+
+const DEFAULT_PORT: Record<string, string> = {'redis:': '6379', 'rediss:': '6379', 'postgres:': '5432', 'postgresql:': '5432'}
+
+/** `host:port` of a Redis or Postgres URL: what a connection limit belongs to; the URL itself when it does not parse. */
+export function serverOf(url: string): string {
+  try {
+    const u = new URL(url)
+    return `${u.hostname.toLowerCase()}:${u.port || DEFAULT_PORT[u.protocol] || ''}`
+  } catch {
+    return url
+  }
 }
 

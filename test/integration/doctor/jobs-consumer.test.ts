@@ -29,7 +29,7 @@ function rails8(procfile: string): string {
     'config/cable.yml': fixture('cable-redis.yml'),
     'config/environments/production.rb': fixture('production-redis-cache.rb'),
     // Unreachable local servers keep the run quick; their measurements are warnings.
-    '.env': 'DATABASE_URL=postgres://127.0.0.1:9/app\nQUEUE_DATABASE_URL=postgres://127.0.0.1:9/app\nREDIS_URL=redis://127.0.0.1:9/0\nREDIS_CACHE_URL=redis://127.0.0.1:9/1\n',
+    '.env': 'DATABASE_URL=postgres://127.0.0.1:9/app\nQUEUE_DATABASE_URL=postgres://127.0.0.1:9/app\nREDIS_URL=redis://127.0.0.1:9/0\nREDIS_CACHE_URL=redis://127.0.0.1:10/1\n',
   }
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), {recursive: true})

@@ -144,3 +144,13 @@ describe('an app process nobody declared (§14 stack app)', () => {
     expect(report.resources[1]!.status).toBe('ok')
   })
 })
+
+describe('a holder\'s variable that no add-on sets', () => {
+  it('counts on the add-on whose server it reaches (another Redis db number is the same server and the same limit)', () => {
+    const state = rails8()
+    const {report} = diagnose({...state, addons: state.addons.slice(0, 2), attachments: state.attachments.slice(0, 2),
+      config: {...state.config, REDIS_CACHE_URL: `${URL.kvs}/1`}})
+    expect(report.resources.map(r => r.configVar)).toEqual(['DATABASE_URL', 'REDIS_URL'])
+    expect(report.resources[1]!.holders.map(h => h.holder)).toEqual(['action-cable', 'cache', 'action-cable', 'cache'])
+  })
+})
