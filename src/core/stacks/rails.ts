@@ -45,8 +45,10 @@ export function fileText(world: RubyWorld, path: string, note = true): string | 
 /** A gem's version from Gemfile.lock, or the latest release's, marked as assumed, when there is none. */
 export function gemVersion(world: RubyWorld, gem: Gem): Sourced<string> {
   const lock = fileText(world, 'Gemfile.lock')
-  const version = lock === null ? undefined : parseGemfileLock(lock).gems.get(gem)
-  if (version) return known(version, `${gem} ${version} (Gemfile.lock)`)
+  const gems = lock === null ? undefined : parseGemfileLock(lock).gems
+  // An app that bundles Rails' parts without the `rails` gem (API apps) has railties at Rails' version.
+  const [name, version] = [gem, ...gem === 'rails' ? ['railties'] : []].map(g => [g, gems?.get(g)] as const).find(([, v]) => v) ?? [gem, undefined]
+  if (version) return known(version, `${name} ${version} (Gemfile.lock)`)
   const why = world.checkout ? (lock === null ? 'no Gemfile.lock' : `${gem} not in Gemfile.lock`) : 'no checkout'
   return assumed(LATEST[gem], `${gem} ${LATEST[gem]} defaults`, `${why}: the latest release assumed`)
 }

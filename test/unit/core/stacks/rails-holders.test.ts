@@ -73,3 +73,17 @@ describe('the Rails cache', () => {
     expect(sidekiqCache(':memory_store, { size: 64.megabytes }', '8.0.2')).toEqual([])
   })
 })
+
+describe('an API app that bundles railties without the rails gem', () => {
+  it('takes Rails\' version from railties (6.1: pool_size: 4 is the cache pool)', () => {
+    const checkout = {dir: '.', files: {
+      'Gemfile.lock': {text: 'GEM\n  remote: https://rubygems.org/\n  specs:\n    railties (6.1.7.10)\n    sidekiq (6.4.1)\n\nPLATFORMS\n  ruby\n'},
+      'config/environments/production.rb': {text: prod(':redis_cache_store, {url: ENV["REDIS_URL"], pool_size: 4}')},
+    }}
+    const {model} = modelProcess({type: 'worker', size: null, command: SIDEKIQ, checkout, config: {REDIS_URL: 'redis://h:6379'}})
+    const cache = model.holders.find(h => h.holder === 'cache')!
+    expect(cache.perProcess).toMatchObject({value: 4})
+    expect(cache.perProcess.unknown).toBeUndefined()
+    expect(cache.perProcess.source).toContain('Rails 6.1.7.10 redis_cache_store pool_size 4')
+  })
+})
