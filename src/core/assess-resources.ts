@@ -15,9 +15,10 @@ export interface ResourceTarget {
   primary: boolean
 }
 
-/** The resources of the budget, in order, and the holders whose variable reaches none (named, for `settings`). */
+/** The resources of the budget, in order, and the holders whose variable reaches none (named, for `settings`).
+ *  `viaPoolers`: the variables of the server-side poolers in front of the primary Postgres. */
 export function resourceTargets(state: AppState, config: Readonly<Record<string, string>>, primaries: readonly ResourceFinding[],
-  models: readonly ProcessModel[]): {targets: ResourceTarget[], unplaced: ModelProblem[]} {
+  models: readonly ProcessModel[], viaPoolers: readonly string[] = []): {targets: ResourceTarget[], unplaced: ModelProblem[]} {
   const targets: ResourceTarget[] = []
   const unplaced: ModelProblem[] = []
   const varsOf = (addonId: string): string[] => {
@@ -29,7 +30,9 @@ export function resourceTargets(state: AppState, config: Readonly<Record<string,
     if (primary && (primary.used || primary.url)) {
       // What the stacks read when nothing names another variable (DATABASE_URL; REDIS_URL when the app has no Redis URL set).
       const fallback = primary.configVar ?? (kind === 'postgres' ? 'DATABASE_URL' : 'REDIS_URL')
-      targets.push({finding: primary, primary: true, variables: [...new Set([fallback, ...primary.used ? varsOf(primary.used.id) : []])]})
+      // A server-side pooler's variable reaches the primary database too: its rows are routed by the pooler (spec §11).
+      const pooled = kind === 'postgres' ? viaPoolers : []
+      targets.push({finding: primary, primary: true, variables: [...new Set([fallback, ...primary.used ? varsOf(primary.used.id) : [], ...pooled])]})
     }
     const addons = state.addons.filter(a => classifyAddon(a.service, a.configVars) === kind && a.id !== primary?.used?.id)
     for (const addon of addons) {

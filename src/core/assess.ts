@@ -7,6 +7,7 @@ import {
   type LiveMeasurement, type PlanContext, type ProcessPlan, type ResourceBudget, type ResourceSpec, demandOf, evaluateResource, planProcesses,
 } from './budget.js'
 import {countHolders} from './budget-holders.js'
+import {serverPoolersOf, withPoolers} from './budget-poolers.js'
 import {resourceTargets, variablesWithUrl} from './assess-resources.js'
 import type {ModelProblem, ProcessModel} from './stacks/model.js'
 import {type JobsConfig, jobsConfig} from './stacks/index.js'
@@ -67,16 +68,22 @@ export function assess(state: AppState, options: AssessOptions = {}): Assessment
   const reserves = {postgres: appWide.dbReserve, redis: appWide.redisReserve}
   const resources: ResourceBudget[] = []
   // Every Redis and Postgres resource of the app, each with the holders whose variable reaches it (spec §14).
-  const {targets, unplaced} = resourceTargets(state, config, [postgres, redis], models)
+  const servers = serverPoolersOf(state, config, postgres.used?.id ?? null)
+  const {targets, unplaced} = resourceTargets(state, config, [postgres, redis], models, servers.flatMap(s => s.variables))
   for (const u of unplaced) if (!unknowns.some(x => x.value === u.value)) unknowns.push(u)
   for (const target of targets) {
-    const kind = target.finding.kind
+    const {finding} = target
+    const kind = finding.kind
     const live = target.primary ? options.live?.[kind] ?? null : null
-    const spec = resourceSpec(state, target.finding, reserves[kind], live, target.primary)
+    const spec = resourceSpec(state, finding, reserves[kind], live, target.primary)
     const counts = countHolders(kind, target.variables, processes, models)
     const evaluated = evaluateResource(spec, state.app, processes, counts.perType)
-    const budget = {...evaluated, holders: counts.holders, assumptions: counts.assumptions,
+    const judged = {...evaluated, holders: counts.holders, assumptions: counts.assumptions,
       status: counts.assumptions.length > 0 && evaluated.status === 'ok' ? 'warn' as const : evaluated.status}
+    // The poolers in front of the primary Postgres (spec §11) route its rows.
+    const budget = kind === 'postgres' && target.primary
+      ? withPoolers(judged, {app: state.app, processes, models, url: finding.url, servers})
+      : judged
     budget.live = live
     resources.push(budget)
   }

@@ -3,7 +3,7 @@
 // of its kind. From the models' holders to each resource's per-type counts, its `holders` list and the
 // assumptions its demand rests on (a guess never passes). Pure.
 import type {ResourceKind} from './catalogue.js'
-import type {BudgetRow, ProcessPlan, TypeCounts} from './budget.js'
+import type {ProcessPlan, TypeCounts} from './budget.js'
 import {ANY_RESOURCE, type Holder, type HolderName, type ProcessModel} from './stacks/model.js'
 
 /** One entry of a resource's `holders` in `--json` (spec §14). `perProcess` is null for what runs once per dyno. */
@@ -55,9 +55,4 @@ export function countHolders(kind: ResourceKind, variables: readonly string[], p
     for (const a of new Set([...general, ...own])) assumptions.push(`${m.type}: ${a}`)
   })
   return {perType, holders, assumptions: [...new Set(assumptions)]}
-}
-
-/** `web 2×(2×5 + 9) = 38`-style figures need the per-dyno part: what a row holds beyond its processes. */
-export function dynoExtra(row: BudgetRow): number {
-  return row.perDyno - row.processesPerDyno * row.perProcess
 }

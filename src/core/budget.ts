@@ -132,9 +132,25 @@ export interface BudgetRow {
   dynos: number
   processesPerDyno: number
   perProcess: number
-  /** Connections one dyno holds: processes × perProcess, plus what runs once per dyno (Solid Queue beside Puma). */
-  perDyno: number
+  /** Connections held once per dyno besides its processes' (Solid Queue's supervisor beside Puma, spec §14);
+   *  absent: none. */
+  dynoExtra?: number
+  /** Connections against the plan limit: dynos × processes × perProcess directly, dynos × serverPerDyno through
+   *  a pgbouncer in each dyno, 0 through the server-side pooler (whose own row holds its connections). */
   total: number
+  /** How the type reaches the resource (spec §11); absent: directly. `pooler`: the server-side pooler's own row. */
+  via?: 'direct' | 'pgbouncer' | 'server-pooler' | 'pooler'
+  /** Through a pooler: the client connections (dynos × processes × perProcess) it takes instead. */
+  clients?: number
+  /** Through a pooler: the server connections one dyno holds against the plan (0 through the server-side pooler). */
+  serverPerDyno?: number
+  /** Where serverPerDyno (or the pooler row's total) came from. */
+  serverSource?: string
+}
+
+/** Connections one more dyno of a row's type adds against the plan limit. */
+export function perDynoOf(row: BudgetRow): number {
+  return row.serverPerDyno ?? row.processesPerDyno * row.perProcess + (row.dynoExtra ?? 0)
 }
 
 export interface ResourceBudget extends ResourceLimit {
@@ -153,6 +169,27 @@ export interface ResourceBudget extends ResourceLimit {
   assumptions: string[]
   /** What holds its connections, per process type (spec §14). */
   holders: ResourceHolder[]
+  /** The connection poolers in front of it (spec §11): their client side against their own limit, their server
+   *  side counted in `rows`. Absent or empty: every process connects directly. */
+  poolers?: PoolerBudget[]
+}
+
+/** A pooler's two sides: clients against its own limit, server connections against the plan. */
+export interface PoolerBudget {
+  /** `pgbouncer`: the heroku/pgbouncer buildpack in each dyno of `types`; `server`: Heroku's server-side pooler. */
+  kind: 'pgbouncer' | 'server'
+  /** The variable processes connect through (`DATABASE_URL` rewritten, `DATABASE_CONNECTION_POOL_URL`). */
+  configVar: string
+  types: string[]
+  /** Client connections: per dyno for pgbouncer, in all for the server-side pooler. */
+  clients: number
+  clientLimit: number
+  clientLimitSource: string
+  /** Server connections it holds against the plan: per dyno for pgbouncer, in all for the server-side pooler. */
+  server: number
+  serverSource: string
+  /** fail: more clients than it accepts. */
+  status: Status
 }
 
 /** Connections per process and per dyno of each type on one resource, when its holders decide them (spec §14). */
@@ -162,12 +199,13 @@ export type TypeCounts = Readonly<Record<string, {perProcess: number, perDyno: n
 export function evaluateResource(spec: ResourceSpec, app: string, processes: readonly ProcessPlan[], counts?: TypeCounts): ResourceBudget {
   const count = (p: ProcessPlan) => counts?.[p.type] ?? {perProcess: perProcess(spec.kind, p), perDyno: p.processesPerDyno * perProcess(spec.kind, p)}
   const rows: BudgetRow[] = processes.map(p => ({
-    app, type: p.type, dynos: p.dynos, processesPerDyno: p.processesPerDyno, perProcess: count(p).perProcess, perDyno: count(p).perDyno,
+    app, type: p.type, dynos: p.dynos, processesPerDyno: p.processesPerDyno, perProcess: count(p).perProcess,
+    ...count(p).perDyno > p.processesPerDyno * count(p).perProcess ? {dynoExtra: count(p).perDyno - p.processesPerDyno * count(p).perProcess} : {},
     total: p.dynos * count(p).perDyno,
   }))
   const others = spec.otherApps.reduce((sum, o) => sum + (o.demand ?? 0), 0)
   for (const o of spec.otherApps) {
-    rows.push({app: o.app, type: '(all)', dynos: 0, processesPerDyno: 0, perProcess: 0, perDyno: 0, total: o.demand ?? 0})
+    rows.push({app: o.app, type: '(all)', dynos: 0, processesPerDyno: 0, perProcess: 0, total: o.demand ?? 0})
   }
   const demand = rows.reduce((sum, r) => sum + r.total, 0)
   const available = spec.limit === null ? null : spec.limit - spec.reserve

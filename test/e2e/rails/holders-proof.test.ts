@@ -14,7 +14,7 @@ import {Formation} from '../../helpers/formation.js'
 import {HARNESS_NAME, type Servers, startServers} from '../proof/lib/servers.js'
 import {addCableAndCache} from './lib/holders-app.js'
 import {type TextSocket, connectWebSocket} from './lib/ws-client.js'
-import {type RailsApp, SECRET_KEY_BASE, migrate, prepareRailsApp} from './lib/rails-app.js'
+import {type RailsApp, SECRET_KEY_BASE, prepareRailsApp, readProcfile, release} from './lib/rails-app.js'
 
 const hasRuby = await import('node:child_process').then(cp => {
   try {
@@ -126,17 +126,18 @@ describe.skipIf(!hasRuby)('Action Cable (Redis adapter) and the Redis cache stor
 async function proof(): Promise<void> {
   {
     step('preparing the app')
-    app = await prepareRailsApp('tsq')
+    app = await prepareRailsApp('holders')
     await addCableAndCache(app)
+    const procfile = readProcfile(app)
     step('bundled with actioncable')
     const settings = {WEB_CONCURRENCY: '2', RAILS_MAX_THREADS: '3', SIDEKIQ_CONCURRENCY: '5'}
     const env = {RAILS_ENV: 'production', SECRET_KEY_BASE, DATABASE_URL: servers.databaseUrl, REDIS_URL: servers.redisUrl, LANG: 'C.UTF-8', ...settings}
-    await migrate(app, env)
+    await release(app, env, procfile.release)
 
     // What the doctor predicts from the same checkout, formation and config vars.
     const entries: FormationEntry[] = [
-      {type: 'web', quantity: 1, size: 'standard-1x', command: app.procfile.web!},
-      {type: 'worker', quantity: 1, size: 'standard-1x', command: app.procfile.worker!},
+      {type: 'web', quantity: 1, size: 'standard-1x', command: procfile.web!},
+      {type: 'worker', quantity: 1, size: 'standard-1x', command: procfile.worker!},
     ]
     const checkout = await readCheckout(app.dir, entries)
     const plan = planProcesses(env, entries, {checkout})
@@ -146,7 +147,7 @@ async function proof(): Promise<void> {
     expect(predicted('worker')).toEqual({'action-cable': 1, 'cache': 5})
 
     const sampler = new HolderSampler(servers.redisUrl).start()
-    formation = new Formation({procfile: {web: app.procfile.web!, worker: app.procfile.worker!}, cwd: app.dir, env})
+    formation = new Formation({procfile: {web: procfile.web!, worker: procfile.worker!}, cwd: app.dir, env})
     const [web] = await formation.scale('web', 1)
     await formation.scale('worker', 1)
     await formation.waitFor('web.1', /tsq web\.1\[\d+\] forked type=web/, 2, 60_000)

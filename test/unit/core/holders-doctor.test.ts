@@ -4,6 +4,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import type {AppState, Checkout, FormationEntry} from '../../../src/core/app-state.js'
+import {perDynoOf} from '../../../src/core/budget.js'
 import {diagnose} from '../../../src/core/doctor.js'
 import {parseScaleArgs} from '../../../src/core/formation.js'
 import {planScale} from '../../../src/core/scale-plan.js'
@@ -98,7 +99,9 @@ describe('tsq:doctor --json on a Rails 8 app: Solid Queue, Action Cable on Redis
     const cache = assessment.resources.find(r => r.configVar === 'REDIS_CACHE_URL')!
     // (18 − 3) / (2 processes × 3)
     expect(cache.largestDynos.web).toBe(2)
-    expect(cache.rows.find(r => r.type === 'web')).toMatchObject({perProcess: 3, perDyno: 6, total: 12})
+    const web = cache.rows.find(r => r.type === 'web')!
+    expect(web).toMatchObject({perProcess: 3, total: 12})
+    expect(perDynoOf(web)).toBe(6)
   })
 
   it('QUEUE_DATABASE_URL unset: Solid Queue reaches no resource, and the settings check says so', () => {
@@ -152,5 +155,18 @@ describe('a holder\'s variable that no add-on sets', () => {
       config: {...state.config, REDIS_CACHE_URL: `${URL.kvs}/1`}})
     expect(report.resources.map(r => r.configVar)).toEqual(['DATABASE_URL', 'REDIS_URL'])
     expect(report.resources[1]!.holders.map(h => h.holder)).toEqual(['action-cable', 'cache', 'action-cable', 'cache'])
+  })
+})
+
+describe('Solid Queue inside Puma on the budget', () => {
+  it('counts the supervisor and its processes once per web dyno, beside the Puma processes', () => {
+    const formation = FORMATION.filter(f => f.type !== 'jobs')
+    const {report} = diagnose(rails8(formation, {SOLID_QUEUE_IN_PUMA: 'true'}))
+    const web = report.resources[0]!.rows.find(r => r.type === 'web')!
+    // Per process: Puma's 3 threads; per dyno: Solid Queue's 13 on QUEUE_DATABASE_URL (the same database) + its jobs' 3 on primary.
+    expect(web).toMatchObject({perProcess: 3, dynoExtra: 16, total: 2 * (2 * 3 + 16)})
+    expect(perDynoOf(web)).toBe(22)
+    expect(report.resources[0]!.holders.filter(h => h.perProcess === null).map(h => [h.holder, h.perDyno])).toEqual([['solid-queue', 13], ['activerecord', 3]])
+    expect(report.checks.find(c => c.id === 'jobs.consumer')).toMatchObject({status: 'ok'})
   })
 })

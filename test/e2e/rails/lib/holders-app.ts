@@ -5,6 +5,7 @@
 // each opens (so a Puma worker's name has its own pid); Action Cable names its own `ActionCable-PID-<pid>`.
 import {readFileSync, writeFileSync, mkdirSync} from 'node:fs'
 import {dirname, join} from 'node:path'
+import {railsProcfile, railsSetupFiles} from '../../../../src/core/plans/setup/rails-templates.js'
 import {type RailsApp, run} from './rails-app.js'
 
 export const CACHE_POOL = 5
@@ -55,9 +56,13 @@ end
 `,
 }
 
-/** Writes the Action Cable and cache overlay into `app` and bundles actioncable from the installed gems. */
+/**
+ * Writes the files tsq:setup generates for a Rails app (its initializer names every Sidekiq and Postgres
+ * connection) and the Action Cable and cache overlay into `app`, then bundles actioncable from the installed gems.
+ */
 export async function addCableAndCache(app: RailsApp): Promise<void> {
-  for (const [path, text] of Object.entries(FILES)) {
+  const files = {...Object.fromEntries(railsSetupFiles().map(f => [f.path, f.content])), 'Procfile': railsProcfile({release: true}), ...FILES}
+  for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(app.dir, path)), {recursive: true})
     writeFileSync(join(app.dir, path), text)
   }
