@@ -12,6 +12,7 @@ import {type Servers, startServers} from '../proof/lib/servers.js'
 import {predictedPeaks} from './lib/predict.js'
 import {type RailsApp, SECRET_KEY_BASE, migrate, prepareRailsApp} from './lib/rails-app.js'
 import {RailsSampler} from './lib/rails-sampler.js'
+import {type RailsJobStats, railsJobStats} from '../../../scripts/lib/rails-app.js'
 
 const hasRuby = await import('node:child_process').then(cp => {
   try {
@@ -73,12 +74,8 @@ function appEnv(extra: Record<string, string>): Record<string, string> {
     LANG: 'C.UTF-8', RAILS_LOG_LEVEL: 'info', ...extra}
 }
 
-async function jobStats(prefix: string): Promise<{rows: number, finished: number, attempts: number, notOnce: number}> {
-  const {rows} = await servers.admin.query<{rows: number, finished: number, attempts: number, notOnce: number}>(
-    `SELECT count(*)::int AS rows, count(finished_at)::int AS finished, coalesce(sum(attempts), 0)::int AS attempts,
-       count(*) FILTER (WHERE completions <> 1)::int AS "notOnce"
-     FROM job_results WHERE job_id LIKE $1`, [`${prefix}-%`])
-  return rows[0]!
+function jobStats(prefix: string): Promise<RailsJobStats> {
+  return railsJobStats(servers.admin, prefix)
 }
 
 async function waitJobsDone(prefix: string, total: number, ms: number): Promise<void> {
