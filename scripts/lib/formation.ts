@@ -60,6 +60,7 @@ export class Formation {
   private readonly groups = new Set<number>()
   private readonly watchdog: number | undefined
   private closed = false
+  private stopping: Promise<void> | null = null
 
   constructor(private readonly options: FormationOptions) {
     const dir = this.dir = makeTempDir('tsq-formation-')
@@ -116,8 +117,10 @@ export class Formation {
   async stop(name: string, graceMs = HEROKU_GRACE_MS): Promise<DynoExit> {
     const dyno = this.get(name)
     dyno.stopped = true
-    signalGroup(dyno.pid, 'SIGTERM')
-    const timer = setTimeout(() => signalGroup(dyno.pid, 'SIGKILL'), graceMs)
+    // Only a group still running: a pid reused after the dyno exited must never be signalled.
+    const signal = (sig: NodeJS.Signals) => this.groups.has(dyno.pid) && signalGroup(dyno.pid, sig)
+    signal('SIGTERM')
+    const timer = setTimeout(() => signal('SIGKILL'), graceMs)
     try {
       return await dyno.exited
     } finally {
@@ -132,12 +135,18 @@ export class Formation {
     return dyno.exited
   }
 
-  /** Stops every dyno at once (SIGTERM, then SIGKILL after `graceMs`), restarts none, and ends the watchdog. */
-  async stopAll(graceMs = HEROKU_GRACE_MS): Promise<void> {
-    this.closed = true
-    await Promise.all([...this.dynos.keys()].map(name => this.stop(name, graceMs)))
-    if (this.watchdog !== undefined) signalGroup(this.watchdog, 'SIGKILL')
-    removeDir(this.dir)
+  /**
+   * Stops every dyno at once (SIGTERM, then SIGKILL after `graceMs`), restarts none, and ends the watchdog.
+   * Once: a second call waits for the first (a pid is never signalled after its dyno is gone).
+   */
+  stopAll(graceMs = HEROKU_GRACE_MS): Promise<void> {
+    this.stopping ??= (async () => {
+      this.closed = true
+      await Promise.all([...this.dynos.keys()].map(name => this.stop(name, graceMs)))
+      if (this.watchdog !== undefined) signalGroup(this.watchdog, 'SIGKILL')
+      removeDir(this.dir)
+    })()
+    return this.stopping
   }
 
   /** Every output line of every dyno so far, as `<dyno>: <line>`. */
