@@ -111,11 +111,12 @@ else {
   for (const f of failures) say(`  - ${f}`)
 }
 
-if (keep) {
+const kept = scopes.flatMap(scope => scope.running())
+if (keep && kept.length > 0) {
   keptResult = code
   say()
   say('--keep: still running until Ctrl-C:')
-  for (const scope of scopes) for (const what of scope.running()) say(`  - ${what}`)
+  for (const what of kept) say(`  - ${what}`)
   say(`  scratch copies: ${tempRoot} (try: node bin/run.js tsq:doctor --local --dir <copy>)`)
   await new Promise(() => {}) // until SIGINT or SIGTERM
 }
