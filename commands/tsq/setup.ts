@@ -27,6 +27,7 @@ export default class Setup extends TsqCommand {
   static override examples = [
     '$ heroku tsq:setup -a example-app',
     '$ heroku tsq:setup -a example-app --redis rediscloud-rigid-67890 --dry-run',
+    '$ heroku tsq:setup -a example-app --pooling',
     '$ heroku tsq:setup -a example-app --web "node dist/web.js" --worker "node dist/worker.js" --force',
     '$ heroku tsq:setup --local --dir examples/web-worker',
     '$ heroku tsq:setup --local --dir examples/web-worker --formation web=2,worker=2',
@@ -40,6 +41,7 @@ export default class Setup extends TsqCommand {
     worker: Flags.string({description: 'command of the worker process (default: `npm run worker` when package.json has a worker script)'}),
     release: Flags.string({description: 'command of the release phase (default: `npm run release` when package.json has a release script)'}),
     redis: Flags.string({description: 'the Redis add-on to attach as REDIS, when the app has several (name, id or attachment name)', exclusive: ['local']}),
+    pooling: Flags.boolean({description: 'when the formation cannot fit its Postgres plan, attach Heroku\'s server-side connection pooler (as pg:connection-pooling:attach does) and point the processes at it', exclusive: ['local']}),
     'dry-run': Flags.boolean({description: 'print the plan; send no change to Heroku and write no file', default: false}),
     force: Flags.boolean({description: 'write the Procfile (and a Rails app\'s config/puma.rb, config/sidekiq.yml, config/initializers/tsq.rb) even when it differs from the existing one', default: false}),
     // No default: oclif's dependsOn counts a defaulted `false` as given, and --formation depends on --local.
@@ -55,7 +57,7 @@ export default class Setup extends TsqCommand {
     // A Rails app's config files decide its stacks and sizes (spec §9); the Procfile's -C files are read too.
     state.checkout = await readCheckout(f.dir, [...state.formation, ...procfileCommands(files.procfile)])
     const migrations = await stat(join(f.dir, 'db', 'migrate')).then(d => d.isDirectory(), () => false)
-    const intent: SetupIntent = {redis: f.redis ?? null, local: f.local ? {dotenv: files.dotenv, formation} : null, live, migrations,
+    const intent: SetupIntent = {redis: f.redis ?? null, local: f.local ? {dotenv: files.dotenv, formation} : null, live, migrations, pooling: f.pooling ?? false,
       procfile: {existing: files.procfile, scripts: files.scripts, commands: {web: f.web, worker: f.worker, release: f.release}, force: f.force}}
     const plan = planSetup(state, intent)
     const style = {color: wantsColor(process.env, Boolean(process.stdout.isTTY))}

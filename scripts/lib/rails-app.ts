@@ -28,9 +28,9 @@ export function secretKeyBase(): string {
   return Array.from({length: 64}, () => Math.floor(Math.random() * 16).toString(16)).join('')
 }
 
-/** Copies the example from `source` to `dir` (without local bundler state, logs and tmp) and resolves its bundle offline. */
+/** Copies the example from `source` to `dir` (without local bundler state, a local .env, logs and tmp) and resolves its bundle offline. */
 export async function copyBundled(source: string, dir: string, signal?: AbortSignal): Promise<void> {
-  cpSync(source, dir, {recursive: true, filter: src => !/\/(\.bundle|log|tmp)$/.test(src)})
+  cpSync(source, dir, {recursive: true, filter: src => !/\/(\.bundle|\.env|log|tmp)$/.test(src)})
   await run('bundle', ['install', '--local', '--quiet'], {cwd: dir, ms: 180_000, signal})
 }
 

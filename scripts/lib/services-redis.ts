@@ -10,6 +10,8 @@ export interface RedisServiceOptions {
   maxclients?: number
   /** `rename-command` entries: `{CONFIG: ''}` disables CONFIG as Heroku and ElastiCache do. */
   renameCommands?: Record<string, string>
+  /** More redis.conf directives, by name: `{'maxmemory-policy': 'allkeys-lru', maxmemory: '64mb'}`. */
+  directives?: Record<string, string>
   /** `requirepass`; the URL then carries it as `redis://:<password>@...`. */
   password?: string
   /** `bind` addresses; default `127.0.0.1`. `* -::*` listens on every address of this machine. */
@@ -93,6 +95,7 @@ async function launch(dir: string, port: number, options: RedisServiceOptions): 
     `maxclients ${options.maxclients ?? 20}`,
     ...(options.password === undefined ? [] : [`requirepass ${quote(options.password)}`]),
     ...Object.entries(options.renameCommands ?? {}).map(([from, to]) => `rename-command ${from} ${quote(to)}`),
+    ...Object.entries(options.directives ?? {}).map(([name, value]) => `${name} ${value}`),
   ]
   writeFileSync(conf, lines.join('\n') + '\n', {mode: 0o600})
   const child = spawnServer('redis-server', [conf], join(dir, 'redis.log'), {signal: 'SIGTERM', dir})

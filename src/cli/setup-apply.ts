@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {ux} from '@oclif/core'
 import type {AttachChange, SetupChange, SetupPlan} from '../core/setup-plan.js'
 import {
-  type Platform, attachAddon, getConfigVars, getLatestReleaseVersion, isPlatformError, patchConfigVars, promoteRedis,
+  type Platform, attachAddon, attachConnectionPooling, getConfigVars, getLatestReleaseVersion, isPlatformError, patchConfigVars, promoteRedis,
 } from '../platform/index.js'
 import {writeFileAtomic} from './setup-files.js'
 
@@ -45,11 +45,18 @@ export async function applySetup(plan: SetupPlan, effects: SetupEffects): Promis
       outcomes[i] = {status: 'applied', error: null, hint: null}
     } catch (error) {
       outcomes[i] = {status: isPlatformError(error) && error.mayHaveApplied ? 'unknown' : 'failed',
-        error: error instanceof Error ? error.message : String(error), hint: isPlatformError(error) ? error.hint : null}
+        error: withStatus(error), hint: isPlatformError(error) ? error.hint : null}
       break
     }
   }
   return outcomes
+}
+
+/** The error's message, with the HTTP status and request when Heroku's own words do not say them (spec §1). */
+function withStatus(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  if (!isPlatformError(error) || error.status === null || message.includes(`(${error.status})`)) return message
+  return `${message} (${error.method} ${error.path}: ${error.status})`
 }
 
 async function applyOne(app: string, change: SetupChange, effects: SetupEffects): Promise<void> {
@@ -82,6 +89,11 @@ export function platformEffects(input: {platform: Platform, app: string, dir: st
   return {
     async attach(change) {
       const name = change.as ?? undefined
+      if (change.pooling) {
+        await attachConnectionPooling(platform, {app, database: change.addon, name: name ?? 'DATABASE_CONNECTION_POOL'})
+        await noteRelease()
+        return
+      }
       // confirm up front when the plan replaces an attachment (redis:promote); otherwise only if Heroku asks.
       if (change.confirm) await promoteRedis(platform, app, [{addon: change.addon, name}])
       else await attachAddon(platform, {app, addon: change.addon, name})

@@ -53,6 +53,22 @@ export interface DataApiLimit {
   error: string | null
 }
 
+/** Heroku's server-side pooler settings of a database (Data API `/postgres/v0/databases/{id}/config`, as
+ *  `heroku pg:settings` reads them); a number is null when the answer has no such setting. */
+export interface ServerPoolerConfig {
+  maxClientConn: number | null
+  maxDbConnections: number | null
+  defaultPoolSize: number | null
+  /** Why the config could not be read; null when it was. */
+  error: string | null
+}
+
+/** A Key-Value Store's eviction policy as the Data API reports it (`heroku redis:info`). */
+export interface RedisDataConfig {
+  maxmemoryPolicy: string | null
+  error: string | null
+}
+
 export interface AppState {
   app: string
   /** `cedar` or `fir`, when known. */
@@ -65,6 +81,10 @@ export interface AppState {
   sharing: Record<string, SharingApp[]>
   /** Per add-on id: what the Data API reports, where it was asked. */
   dataApi: Record<string, DataApiLimit>
+  /** Per database add-on id with server-side pooling attached: the pooler's settings (spec §11). */
+  poolerConfig?: Record<string, ServerPoolerConfig>
+  /** Per heroku-redis add-on id: its eviction policy from the Data API (redis.eviction). */
+  redisConfig?: Record<string, RedisDataConfig>
   /** The app's checkout (`--dir`), whose config files the Ruby models read (spec §9); absent without one. */
   checkout?: Checkout
 }

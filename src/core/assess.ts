@@ -6,6 +6,7 @@ import {type ResourceKind, DATABASE_URL_VAR, classifyAddon, findPlanLimit} from 
 import {
   type LiveMeasurement, type PlanContext, type ProcessPlan, type ResourceBudget, type ResourceSpec, demandOf, evaluateResource, planProcesses, withAssumptions,
 } from './budget.js'
+import {serverPoolersOf, withPoolers} from './budget-poolers.js'
 import type {ModelProblem, ProcessModel} from './stacks/model.js'
 import {type Settings, type SettingsProblem, findRedisUrl, resolveMany} from './settings.js'
 
@@ -64,7 +65,10 @@ export function assess(state: AppState, options: AssessOptions = {}): Assessment
   for (const finding of [postgres, redis]) {
     if (!finding.used && !finding.url) continue
     const spec = resourceSpec(state, finding, reserves[finding.kind], options.live?.[finding.kind] ?? null)
-    const budget = withAssumptions(evaluateResource(spec, state.app, processes), processes, models)
+    const evaluated = withAssumptions(evaluateResource(spec, state.app, processes), processes, models)
+    const budget = finding.kind === 'postgres'
+      ? withPoolers(evaluated, {app: state.app, processes, models, url: finding.url, servers: serverPoolersOf(state, config, finding.used?.id ?? null)})
+      : evaluated
     budget.live = options.live?.[finding.kind] ?? null
     resources.push(budget)
   }

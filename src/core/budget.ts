@@ -118,6 +118,8 @@ export interface LiveMeasurement {
   attributed: Array<{dyno: string, purpose: string, count: number}>
   /** Connections without a tsq name (psql, other clients, the probe itself excluded). */
   unattributed: number
+  /** Of those, the ones whose name is a process title that tells the program (`puma`, `sidekiq`). */
+  unnamedBy?: Record<string, number>
   error: string | null
   /** What the measurement could not see or had to assume (a blocked command, hidden sessions). */
   notes?: string[]
@@ -129,7 +131,22 @@ export interface BudgetRow {
   dynos: number
   processesPerDyno: number
   perProcess: number
+  /** Connections against the plan limit: dynos × processes × perProcess directly, dynos × serverPerDyno through
+   *  a pgbouncer in each dyno, 0 through the server-side pooler (whose own row holds its connections). */
   total: number
+  /** How the type reaches the resource (spec §11); absent: directly. `pooler`: the server-side pooler's own row. */
+  via?: 'direct' | 'pgbouncer' | 'server-pooler' | 'pooler'
+  /** Through a pooler: the client connections (dynos × processes × perProcess) it takes instead. */
+  clients?: number
+  /** Through a pooler: the server connections one dyno holds against the plan (0 through the server-side pooler). */
+  serverPerDyno?: number
+  /** Where serverPerDyno (or the pooler row's total) came from. */
+  serverSource?: string
+}
+
+/** Connections one more dyno of a row's type adds against the plan limit. */
+export function perDynoOf(row: BudgetRow): number {
+  return row.serverPerDyno ?? row.processesPerDyno * row.perProcess
 }
 
 export interface ResourceBudget extends ResourceLimit {
@@ -146,6 +163,27 @@ export interface ResourceBudget extends ResourceLimit {
   /** Values the demand rests on that tsq could not read (`web: config/puma.rb:7 could not be read`): while any
    *  remain the status is at best `warn` (spec §8: a guess never passes). */
   assumptions: string[]
+  /** The connection poolers in front of it (spec §11): their client side against their own limit, their server
+   *  side counted in `rows`. Absent or empty: every process connects directly. */
+  poolers?: PoolerBudget[]
+}
+
+/** A pooler's two sides: clients against its own limit, server connections against the plan. */
+export interface PoolerBudget {
+  /** `pgbouncer`: the heroku/pgbouncer buildpack in each dyno of `types`; `server`: Heroku's server-side pooler. */
+  kind: 'pgbouncer' | 'server'
+  /** The variable processes connect through (`DATABASE_URL` rewritten, `DATABASE_CONNECTION_POOL_URL`). */
+  configVar: string
+  types: string[]
+  /** Client connections: per dyno for pgbouncer, in all for the server-side pooler. */
+  clients: number
+  clientLimit: number
+  clientLimitSource: string
+  /** Server connections it holds against the plan: per dyno for pgbouncer, in all for the server-side pooler. */
+  server: number
+  serverSource: string
+  /** fail: more clients than it accepts. */
+  status: Status
 }
 
 /** Evaluates one resource for an app's processes (spec §3). */

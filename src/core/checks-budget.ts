@@ -1,18 +1,20 @@
 // Checks of the connection budget (spec §3): demand against each limit, worker pools against concurrency,
 // workers scaled to 0, and the doubled demand of a restart. Every failure names the largest pool, the
 // largest dyno count or the plan that fits. Pure.
-import {type ResourceBudget, largerPlan} from './budget.js'
+import {type ResourceBudget, largerPlan, perDynoOf} from './budget.js'
 import type {ResourceKind} from './catalogue.js'
 import {
-  type Check, type CheckContext, TITLE, budgetOf, fail, fixChanges, fixPooler, fixScale, heroku, listJoin, notCountedApps, ok, plural, warn,
+  type Check, type CheckContext, TITLE, budgetOf, fail, fixChanges, fixScale, heroku, listJoin, notCountedApps, ok, plural, warn,
 } from './checks-common.js'
+import {checkPoolerClients, pooledRowText} from './checks-pooler.js'
+import {postgresOptions} from './pooler-advice.js'
 import {planPools} from './pool-plan.js'
 import type {LeverChange} from './stacks/levers.js'
 
 /** `web 2×2×5 = 20, worker 1×1×8 = 8, staging-app 6`; an app that could not be read shows `?`. */
 export function breakdown(b: ResourceBudget, app: string, unread: ReadonlyArray<{app: string}> = []): string {
   return b.rows.filter(r => r.app !== app || r.total > 0)
-    .map(r => r.app === app ? `${r.type} ${r.dynos}×${r.processesPerDyno}×${r.perProcess} = ${r.total}`
+    .map(r => r.app === app ? pooledRowText(r) ?? `${r.type} ${r.dynos}×${r.processesPerDyno}×${r.perProcess} = ${r.total}`
       : `${r.app} ${unread.some(u => u.app === r.app) ? '?' : r.total}`)
     .join(', ') || 'no processes'
 }
@@ -31,6 +33,8 @@ export function checkConnections(ctx: CheckContext, kind: ResourceKind): Check |
     return warn(id, `${TITLE[kind]} connection limit unknown: ${why}. Demand is ${b.demand} (${parts}); it is not checked against a guess`,
       ctx.live ? `look up the plan's connection limit and keep demand at most that minus the reserve of ${b.reserve}` : `${heroku(ctx, 'tsq:doctor --live')} reads the limit from the server`)
   }
+  const clients = checkPoolerClients(ctx, b)
+  if (clients) return clients
   const limit = `limit ${b.limit} (source: ${b.limitSource ?? 'the plan'})`
   const uncounted = unread.length > 0 ? `; not counted, could not be read: ${unread.map(u => `${u.app} (${u.error})`).join(', ')}` : ''
   if (b.demand > b.available) {
@@ -62,17 +66,31 @@ function fixesForOver(ctx: CheckContext, b: ResourceBudget, target: 'limit' | 'o
   const room = target === 'limit' ? b.available ?? 0 : Math.floor((b.limit ?? 0) / 2)
   for (const p of assessment.processes) {
     const row = b.rows.find(r => r.app === assessment.app && r.type === p.type)
-    const perDyno = row ? row.processesPerDyno * row.perProcess : 0
+    const perDyno = row ? perDynoOf(row) : 0
     if (!row || perDyno === 0 || p.dynos <= 1) continue
     const most = Math.floor((room - (b.demand - row.total)) / perDyno)
     if (most >= 1 && most < p.dynos) fixes.push(`${fixScale(ctx, p.type, most)} (the most ${p.type} dynos that fit)`)
+  }
+  if (!local && b.kind === 'postgres') {
+    // Poolers and plans, each with the budget it leaves: what reaches the target first, the rest after the counts.
+    const options = postgresOptions(assessment, b, ctx.state)
+    const reaches = (fits: string) => target === 'overlap' ? fits === 'overlap' : fits !== 'no'
+    const counts = fixes.splice(firstCount(fixes))
+    fixes.push(...options.filter(o => reaches(o.fits)).map(o => o.text), ...counts, ...options.filter(o => !reaches(o.fits)).map(o => o.text))
+    if (!options.some(o => o.kind === 'plan')) fixes.push(`a ${b.service ?? TITLE[b.kind]} plan with at least ${target === 'limit' ? b.demand + b.reserve : 2 * b.demand} connections`)
+    return fixes
   }
   const plan = largerPlan(b, {overlap: target === 'overlap'})?.plan
   if (local) fixes.push(`a server that allows more connections (${b.kind === 'postgres' ? 'max_connections' : 'maxclients'})`)
   else if (plan && b.addon) fixes.push(heroku(ctx, `addons:upgrade ${b.addon} ${plan}`))
   else fixes.push(`a ${b.service ?? TITLE[b.kind]} plan with at least ${target === 'limit' ? b.demand + b.reserve : 2 * b.demand} connections`)
-  if (!local && b.kind === 'postgres') fixes.push(fixPooler(ctx.assessment.app))
   return fixes
+}
+
+/** Index of the first dyno-count fix (they follow the pools fix). */
+function firstCount(fixes: readonly string[]): number {
+  const i = fixes.findIndex(f => f.endsWith('dynos that fit)'))
+  return i < 0 ? fixes.length : i
 }
 
 

@@ -12,7 +12,7 @@ import {type LeverChange, editsOf, varsOf} from './stacks/levers.js'
 export const CHECK_IDS = [
   'settings', 'redis.addon', 'redis.url', 'redis.connections', 'postgres.addon', 'postgres.connections',
   'postgres.pool', 'redis.pool', 'worker.dynos', 'restart.overlap', 'redis.tls', 'postgres.tls', 'redis.live', 'postgres.live',
-  'redis.persistence', 'redis.auth', 'worker.latency',
+  'redis.persistence', 'redis.auth', 'worker.latency', 'postgres.pooler', 'redis.eviction',
 ] as const
 export type CheckId = typeof CHECK_IDS[number]
 
@@ -79,9 +79,8 @@ export function fixScale(ctx: CheckContext, type: string, quantity: number): str
 }
 
 /**
- * A connection pooler that works with the runtime as it is: the heroku/pgbouncer buildpack rewrites DATABASE_URL
- * (which is all the runtime reads) to a pgbouncer inside each dyno that holds few server connections. Heroku's
- * server-side pooler would expose DATABASE_CONNECTION_POOL_URL instead, which the runtime does not read.
+ * The heroku/pgbouncer buildpack's pooler in each dyno, in one phrase (pooler-advice.ts ranks it, with its budget,
+ * beside server-side pooling and a larger plan).
  */
 export function fixPooler(app: string): string {
   return `a connection pooler in each dyno: heroku buildpacks:add heroku/pgbouncer -a ${app}, then start each Procfile command with bin/start-pgbouncer (DATABASE_URL then points at it)`

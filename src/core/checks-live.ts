@@ -19,7 +19,10 @@ function explain(ctx: CheckContext, b: ResourceBudget, m: LiveMeasurement, kind:
   const notes: string[] = []
   const over: string[] = []
   const byType = liveByType(m)
-  if (m.unattributed > 0) notes.push(`${m.unattributed} carry no tsq name (psql, ${kind === 'redis' ? 'redis-cli' : 'dataclips'}, other clients, or processes not using heroku-tsq/runtime)`)
+  const programs = Object.entries(m.unnamedBy ?? {}).map(([program, n]) => `${program} ${n}`).join(', ')
+  if (m.unattributed > 0) {
+    notes.push(`${m.unattributed} carry no tsq name (psql, ${kind === 'redis' ? 'redis-cli' : 'dataclips'}, other clients, or processes not using heroku-tsq/runtime${programs ? `; by their process titles: ${programs}` : ''})`)
+  }
   const outside = new Set<string>()
   for (const a of m.attributed) {
     const type = typeFromDyno(a.dyno)

@@ -21,6 +21,17 @@ export interface RedisServerReading {
   version: string | null
   /** Whether a connection without credentials is refused (NOAUTH): requirepass, or ACL's default user. */
   passwordRequired: {ok: true, value: boolean} | {ok: false, error: string}
+  /** maxmemory-policy and memory use (redis.eviction); absent when not read. */
+  eviction?: EvictionReading
+}
+
+/** What redis.eviction reads: the policy (CONFIG GET, else INFO memory) and used_memory against maxmemory. */
+export interface EvictionReading {
+  policy: {ok: true, value: string, via: 'CONFIG GET' | 'INFO memory'} | {ok: false, error: string}
+  /** Bytes, from INFO memory; null when refused. */
+  usedMemory: number | null
+  /** Bytes; 0 means no limit; null when unread. */
+  maxmemory: number | null
 }
 
 const CONF_PERSISTENCE = '`appendonly yes` (with `appendfsync everysec`) or `save 3600 1 300 100 60 10000`'

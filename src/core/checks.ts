@@ -6,6 +6,8 @@ import {checkConnections, checkPools, checkRestartOverlap, checkWorkerDynos} fro
 import {type Check, type CheckContext} from './checks-common.js'
 import {checkWorkerLatency} from './checks-latency.js'
 import {checkLive} from './checks-live.js'
+import {checkPooler} from './checks-pooler.js'
+import {checkRedisEviction} from './checks-redis-eviction.js'
 import {checkRedisAuth, checkRedisPersistence} from './checks-redis-server.js'
 import {checkPostgresTls, checkRedisTls} from './checks-tls.js'
 
@@ -35,6 +37,8 @@ export function runChecks(ctx: CheckContext): Check[] {
     ctx.live ? checkRedisPersistence(ctx) : null,
     ctx.live ? checkRedisAuth(ctx) : null,
     ctx.live ? checkWorkerLatency(ctx) : null,
+    checkPooler(ctx),
+    checkRedisEviction(ctx),
   ]
   return checks.filter((c): c is Check => c !== null)
 }

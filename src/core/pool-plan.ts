@@ -32,10 +32,12 @@ const LABEL: Record<SettableValue, string> = {
 /** The largest pools (never above what each process holds now) that make the assessed formation fit. */
 export function planPools(assessment: Assessment): PoolPlan {
   const budget = assessment.resources.find(r => r.kind === 'postgres')
-  const active = assessment.processes.map((p, i) => ({p, m: assessment.models[i]!})).filter(({p}) => p.role !== 'none' && p.dynos > 0)
+  // Processes behind a pooler hold the pooler's connections whatever their pool: only direct ones are sized here.
+  const direct = (type: string) => (budget?.rows.find(r => r.app === assessment.app && r.type === type)?.via ?? 'direct') === 'direct'
+  const active = assessment.processes.map((p, i) => ({p, m: assessment.models[i]!})).filter(({p}) => p.role !== 'none' && p.dynos > 0 && direct(p.type))
   const empty = {cap: null, pools: {}, changes: [], vars: {}, overrides: {}, unsettable: []}
   if (!budget || budget.limit === null || budget.available === null) return {fits: 'unknown', ...empty}
-  const others = budget.rows.filter(r => r.app !== assessment.app).reduce((sum, r) => sum + r.total, 0)
+  const others = budget.rows.filter(r => r.app !== assessment.app || (r.via !== undefined && r.via !== 'direct')).reduce((sum, r) => sum + r.total, 0)
   const wants = active.map(({p}) => ({processes: p.dynos * p.processesPerDyno, want: p.dbPool}))
   const overlapCap = fitPoolCap(Math.min(budget.available, Math.floor(budget.limit / 2)) - others, wants)
   const limitCap = overlapCap ?? fitPoolCap(budget.available - others, wants)

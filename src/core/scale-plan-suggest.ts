@@ -1,8 +1,8 @@
 // What would fit when a requested formation is over a connection limit: the largest dyno counts, the Postgres
 // pools (planPools) and, where no pool size can help, a larger plan or a pooler. Pure.
 import type {Assessment} from './assess.js'
-import {type ResourceBudget, largerPlan} from './budget.js'
-import {fixPooler} from './checks-common.js'
+import {type ResourceBudget, largerPlan, perDynoOf} from './budget.js'
+import {postgresOptions} from './pooler-advice.js'
 import type {ScaleChange} from './formation.js'
 import {type PoolPlan, planPools} from './pool-plan.js'
 import {editsOf} from './stacks/levers.js'
@@ -83,7 +83,7 @@ export function largestCount(assessment: Assessment, type: string): number | nul
     if (!row) continue
     const room = b.available - (b.demand - row.total)
     if (room < 0) return null
-    const perDyno = row.processesPerDyno * row.perProcess
+    const perDyno = perDynoOf(row)
     if (perDyno > 0) largest = Math.min(largest, Math.floor(room / perDyno))
   }
   return Number.isFinite(largest) ? largest : null
@@ -92,11 +92,12 @@ export function largestCount(assessment: Assessment, type: string): number | nul
 function alternativesFor(assessment: Assessment, b: ResourceBudget, pools: PoolSuggestion | null): ResourceAlternative {
   const fixes: string[] = []
   const bigger = largerPlan(b)
-  if (bigger) fixes.push(`heroku addons:upgrade ${b.addon ?? '<add-on>'} ${bigger.plan} (${bigger.limit} connections)`)
-  else fixes.push(`a plan with at least ${b.demand + b.reserve} connections${b.service ? ` (\`heroku addons:plans ${b.service}\`)` : ''}`)
+  const options = b.kind === 'postgres' ? postgresOptions(assessment, b) : []
+  if (options.length > 0) fixes.push(...options.map(o => o.text))
+  else if (bigger) fixes.push(`heroku addons:upgrade ${b.addon ?? '<add-on>'} ${bigger.plan} (${bigger.limit} connections)`)
+  if (!bigger) fixes.push(`a plan with at least ${b.demand + b.reserve} connections${b.service ? ` (\`heroku addons:plans ${b.service}\`)` : ''}`)
   let noPoolFix: string | null = null
   if (b.kind === 'postgres') {
-    fixes.push(fixPooler(assessment.app))
     if (!pools || pools.command === null) {
       const active = assessment.processes.filter(p => p.role !== 'none').reduce((n, p) => n + p.dynos * p.processesPerDyno, 0)
       const others = b.rows.filter(r => r.app !== assessment.app).reduce((n, r) => n + r.total, 0)

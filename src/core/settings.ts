@@ -42,7 +42,11 @@ export interface Settings {
   redisUrl: string | null
   /** The catalogue variable the Redis URL came from. */
   redisUrlVar: string | null
+  /** The Postgres URL this process connects to: the value of `databaseUrlVar`. */
   databaseUrl: string | null
+  /** The variable it is read from (`TSQ_<TYPE>_DATABASE_URL_VAR`, else `TSQ_DATABASE_URL_VAR`, else
+   *  `DATABASE_URL`): `DATABASE_CONNECTION_POOL_URL` connects through Heroku's server-side pooler (spec §11). */
+  databaseUrlVar: string
   dbReserve: number
   redisReserve: number
   shutdownTimeout: number
@@ -150,9 +154,12 @@ function resolveInto(env: Env, options: ResolveOptions, problems: SettingsProble
   const redisReserve = reader.first(['TSQ_REDIS_RESERVE'], v => reader.int(v, 0, 10_000))
   const shutdownTimeout = reader.first(['TSQ_SHUTDOWN_TIMEOUT'], v => reader.int(v, 0, MAX_SHUTDOWN_TIMEOUT, 'milliseconds'))
 
+  const urlVar = reader.first([`TSQ_${key}_DATABASE_URL_VAR`, 'TSQ_DATABASE_URL_VAR'], v => reader.variableName(v))
+  const databaseUrlVar = urlVar?.value ?? DATABASE_URL_VAR
+
   const redis = findRedisUrl(env)
   if (redis) reader.url(redis.variable, ['redis:', 'rediss:'])
-  if (env[DATABASE_URL_VAR]) reader.url(DATABASE_URL_VAR, ['postgres:', 'postgresql:'])
+  if (env[databaseUrlVar]) reader.url(databaseUrlVar, ['postgres:', 'postgresql:'])
 
   const resolvedQueues = queues?.value ?? [...DEFAULTS.queues]
   const concurrency = concurrencyValue?.value ?? DEFAULTS.concurrency
@@ -170,7 +177,8 @@ function resolveInto(env: Env, options: ResolveOptions, problems: SettingsProble
     redisConnections: redisConnectionsFor(role, resolvedQueues.length),
     redisUrl: redis?.url ?? null,
     redisUrlVar: redis?.variable ?? null,
-    databaseUrl: env[DATABASE_URL_VAR] || null,
+    databaseUrl: env[databaseUrlVar] || null,
+    databaseUrlVar,
     dbReserve: dbReserve?.value ?? DEFAULTS.dbReserve,
     redisReserve: redisReserve?.value ?? DEFAULTS.redisReserve,
     shutdownTimeout: shutdownTimeout?.value ?? DEFAULTS.shutdownTimeout,
@@ -196,6 +204,14 @@ class Reader {
     const n = /^[+]?\d+$/.test(raw) ? Number(raw) : Number.NaN
     if (Number.isSafeInteger(n) && n >= min && n <= max) return n
     this.problem(variable, `a whole number from ${min} to ${max}${unit ? ` (${unit})` : ''}`)
+    return undefined
+  }
+
+  /** The name of another config var (`DATABASE_CONNECTION_POOL_URL`), as Heroku allows them. */
+  variableName(variable: string): string | undefined {
+    const raw = (this.env[variable] ?? '').trim()
+    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw)) return raw
+    this.problem(variable, 'the name of the config var that holds the Postgres URL, e.g. DATABASE_URL or DATABASE_CONNECTION_POOL_URL', v => v.slice(0, 40).replace(/^.*@/, '*****@'))
     return undefined
   }
 

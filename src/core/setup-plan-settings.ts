@@ -70,7 +70,8 @@ function describe(r: ResourceBudget): string {
   return `${r.addon ?? r.configVar} (${r.plan ?? 'unknown plan'}, limit ${r.limit ?? 'unknown'}, reserve ${r.reserve})`
 }
 
-function reasonsFor(plan: SettingsPlan, before: Assessment): string[] {
+/** Why each value changes: the processes after the plan against `before` (the app as it runs today). */
+export function reasonsFor(plan: SettingsPlan, before: Assessment): string[] {
   const reasons: string[] = []
   for (const p of plan.after.processes) {
     const was = before.processes.find(b => b.type === p.type)

@@ -13,6 +13,8 @@ export interface AttachChange {
   /** The config var the app gets from this attachment, when known. */
   configVar: string | null
   reason: string
+  /** Heroku's server-side pooler (`--pooling`): sent as `pg:connection-pooling:attach` does, to the Data API. */
+  pooling?: boolean
 }
 
 /** Set TSQ_* variables: the app's config vars in one PATCH, or `.env` with `--local`. */

@@ -6,7 +6,8 @@ import type {AssessOptions, Assessment} from './assess.js'
 import {type ScaleChange, applyScale} from './formation.js'
 import {DOTENV, PROCFILE, type ProcfileIntent, planDotenv, planProcfile} from './setup-plan-files.js'
 import {type RedisPlan, planRedis} from './setup-plan-redis.js'
-import {planSettings} from './setup-plan-settings.js'
+import {planPooling} from './setup-plan-pooling.js'
+import {planSettings, reasonsFor} from './setup-plan-settings.js'
 import type {ConfigChange, SetupChange, SetupNote, SetupProblem, SkippedStep} from './setup-plan-types.js'
 import {localFormation} from './procfile.js'
 import {runChecks} from './checks.js'
@@ -30,6 +31,8 @@ export interface SetupIntent {
   live?: AssessOptions['live']
   /** The checkout has `db/migrate` (a Rails app then gets a `release` line). */
   migrations?: boolean
+  /** `--pooling`: attach Heroku's server-side pooler when the plan has it and the formation cannot fit otherwise. */
+  pooling?: boolean
 }
 
 export interface SetupPlan {
@@ -58,17 +61,23 @@ export function planSetup(state: AppState, intent: SetupIntent): SetupPlan {
     ? {changes: [], problems: [], predicted: base,
       skipped: [{kind: 'attach', reason: '--local: no add-ons to attach; the app reads Redis from .env or the environment'}]}
     : planRedis(base, intent.redis)
-  const files = rails && state.checkout ? planRailsFiles(state.checkout, intent.procfile.force, sidekiqQueues(redis.predicted)) : null
+  const pooling = intent.pooling && !local ? planPooling(redis.predicted, intent.live) : null
+  const predicted = pooling?.predicted ?? redis.predicted
+  const files = rails && state.checkout ? planRailsFiles(state.checkout, intent.procfile.force, sidekiqQueues(predicted)) : null
   // The config vars the generated files read start at what the app runs today; planSettings lowers them where a limit needs it.
-  const seeds = files ? seedRailsVars(assess(redis.predicted, {live: intent.live}), state, new Set(files.changes.map(c => c.file))) : {}
-  const settings = planSettings({...redis.predicted, config: {...redis.predicted.config, ...seeds}, checkout: files?.checkout ?? state.checkout}, intent.live)
-  const vars = {...seeds, ...settings.vars}
+  const today = files ? assess(predicted, {live: intent.live}) : null
+  const seeds = files && today ? seedRailsVars(today, state, new Set(files.changes.map(c => c.file))) : {}
+  const settings = planSettings({...predicted, config: {...predicted.config, ...seeds}, checkout: files?.checkout ?? state.checkout}, intent.live)
+  // A Rails app's reasons compare with what it runs today, not with the generated files' starting values.
+  if (today) settings.reasons = reasonsFor(settings, today)
+  const vars = {...seeds, ...pooling?.vars, ...settings.vars}
   const previous = Object.fromEntries(Object.keys(vars).map(k => [k, state.config[k] ?? null]))
 
-  const changes: SetupChange[] = [...redis.changes]
-  const skipped: SkippedStep[] = [...redis.skipped, ...settings.skipped, ...procfile.skipped, ...files?.skipped ?? []]
+  const changes: SetupChange[] = [...redis.changes, ...(pooling?.change ? [pooling.change] : [])]
+  const skipped: SkippedStep[] = [...redis.skipped, ...pooling?.skipped ?? [], ...settings.skipped, ...procfile.skipped, ...files?.skipped ?? []]
   if (Object.keys(vars).length > 0) {
-    const reasons = [...Object.keys(seeds).filter(k => settings.vars[k] === undefined).map(k => `${k}=${seeds[k]}: what the app runs today, now read from the generated files`), ...settings.reasons]
+    const reasons = [...Object.keys(seeds).filter(k => settings.vars[k] === undefined).map(k => `${k}=${seeds[k]}: what the app runs today, now read from the generated files`),
+      ...Object.entries(pooling?.vars ?? {}).map(([k, v]) => `${k}=${v}: heroku-tsq/runtime connects through the server-side pooler`), ...settings.reasons]
     const config: ConfigChange = {kind: 'config', target: local ? DOTENV : 'config-vars', vars, previous, reasons}
     if (intent.local) config.file = {name: DOTENV, before: intent.local.dotenv, after: planDotenv(intent.local.dotenv, vars).text}
     changes.push(config)
@@ -79,15 +88,15 @@ export function planSetup(state: AppState, intent: SetupIntent): SetupPlan {
   if (procfile.change) changes.push(procfile.change)
   const problems = [...redis.problems, ...settings.problems, ...procfile.problems]
   const blocked = problems.some(p => p.blocking)
-  const notes: SetupNote[] = procfile.warnings.map(message => ({id: 'procfile.duplicate', message,
-    fix: `remove the earlier definition from ${PROCFILE}`}))
+  const notes: SetupNote[] = [...procfile.warnings.map(message => ({id: 'procfile.duplicate', message,
+    fix: `remove the earlier definition from ${PROCFILE}`})), ...pooling?.notes ?? []]
   if (settings.edits.length > 0) {
     notes.push({id: 'setup.edit', message: 'Some sizes are set in files setup does not write, so it does not change them', fix: settings.edits.join('; and ')})
   }
   // Judge the result with the doctor's own checks: a `fail` left after setup is a problem (setup exits 1),
   // a `warn` a note. A blocked plan is not judged: nothing will change, and its problem says why.
   if (!blocked) {
-    const checks = runChecks({assessment: settings.after, state: redis.predicted, local, live: local || intent.live !== undefined})
+    const checks = runChecks({assessment: settings.after, state: predicted, local, live: local || intent.live !== undefined})
     for (const c of checks) {
       if (c.status === 'fail' && !problems.some(p => p.id === c.id)) problems.push({id: c.id, message: c.message, fix: c.fix ?? '', blocking: false})
       if (c.status === 'warn') notes.push({id: c.id, message: c.message, fix: c.fix})

@@ -3,12 +3,14 @@
 // limits; then the other apps that share those add-ons.
 
 import type {AddonInfo, AppState, DataApiLimit, FormationEntry, SharingApp} from '../core/app-state.js'
+import {POOLING_NAMESPACE} from '../core/budget-poolers.js'
 import {classifyAddon} from '../core/catalogue.js'
 import {
   ADDON_LIST_HEADERS, type ApiAddon, type ApiApp, type ApiAttachment, type ApiConfigVars, type ApiFormation,
   ATTACHMENT_LIST_HEADERS, type DataApiDatabase,
 } from './api-types.js'
 import type {Platform} from './client.js'
+import {readPoolerConfig, readRedisDataConfig} from './data-configs.js'
 import {PlatformError} from './errors.js'
 import {SHAPES} from './shapes.js'
 import {
@@ -51,11 +53,14 @@ export async function inspectApp(platform: Platform, app: string, options: Inspe
   const resources = [...owned, ...foreign].filter(x => classifyAddon(x.service, [...x.configVars, ...attachedVars(x.id)]) !== null)
 
   progress({stage: 2, message: `Reading ${resources.length} Redis/Postgres add-on(s): attachments and limits`})
-  const [sharingLists, dataApi, foreignDetails] = await Promise.all([
+  const pooled = resources.filter(x => x.service === 'heroku-postgresql' && attachments.some(t => t.addonId === x.id && t.namespace === POOLING_NAMESPACE))
+  const [sharingLists, dataApi, foreignDetails, poolerConfig, redisConfig] = await Promise.all([
     Promise.all(resources.map(async x => ({addon: x, attachments: await settle(
       platform.get<ApiAttachment[]>(`/addons/${encodeURIComponent(x.id)}/addon-attachments`, {headers: ATTACHMENT_LIST_HEADERS, shape: SHAPES.attachments}))}))),
     Promise.all(resources.filter(x => x.service === 'heroku-postgresql').map(async x => [x.id, await readDataApiLimit(platform, x.name)] as const)),
     Promise.all(foreign.map(x => settle(platform.get<ApiAddon>(`/addons/${encodeURIComponent(x.id)}`, {headers: ADDON_LIST_HEADERS, shape: SHAPES.addon})))),
+    Promise.all(pooled.map(async x => [x.id, await readPoolerConfig(platform, x.id)] as const)),
+    Promise.all(resources.filter(x => x.service === 'heroku-redis').map(async x => [x.id, await readRedisDataConfig(platform, x.name)] as const)),
   ])
   const addons = [...owned, ...foreign.map((x, i) => {
     const detail = foreignDetails[i]
@@ -87,6 +92,8 @@ export async function inspectApp(platform: Platform, app: string, options: Inspe
     formation: parseFormation(apiFormation),
     sharing,
     dataApi: Object.fromEntries(dataApi),
+    ...(poolerConfig.length > 0 ? {poolerConfig: Object.fromEntries(poolerConfig)} : {}),
+    ...(redisConfig.length > 0 ? {redisConfig: Object.fromEntries(redisConfig)} : {}),
   }
 }
 

@@ -52,6 +52,17 @@ export function parseTsqName(name: string): TsqName | null {
 export interface Attribution {
   attributed: Array<{dyno: string, purpose: string, count: number}>
   unattributed: number
+  /** Unattributed connections whose name still tells the program: Ruby's pg names a connection after the
+   *  process title (`puma: cluster worker 0: 4242 [app]`, `sidekiq 6.4.1 app [0 of 20 busy]`). */
+  unnamedBy?: Record<string, number>
+}
+
+/** The program an untagged connection name reveals (a process title), or null. */
+export function programOfName(name: string): string | null {
+  if (/^puma(?::| \d)/.test(name)) return 'puma'
+  if (/^sidekiq \d/.test(name)) return 'sidekiq'
+  if (/^(?:bin\/)?rails[: ]|^rake\b/.test(name)) return 'rails'
+  return null
 }
 
 /**
@@ -61,10 +72,13 @@ export interface Attribution {
 export function attribute(names: ReadonlyArray<string | null | undefined>, defaultPurpose: string): Attribution {
   const groups = new Map<string, {dyno: string, purpose: string, count: number}>()
   let unattributed = 0
+  const unnamedBy: Record<string, number> = {}
   for (const name of names) {
     const parsed = name ? parseTsqName(name) : null
     if (!parsed) {
       unattributed++
+      const program = name ? programOfName(name) : null
+      if (program) unnamedBy[program] = (unnamedBy[program] ?? 0) + 1
       continue
     }
     const purpose = parsed.purpose ?? defaultPurpose
@@ -75,5 +89,5 @@ export function attribute(names: ReadonlyArray<string | null | undefined>, defau
   }
   const attributed = [...groups.values()].sort((a, b) =>
     a.dyno < b.dyno ? -1 : a.dyno > b.dyno ? 1 : a.purpose < b.purpose ? -1 : a.purpose > b.purpose ? 1 : 0)
-  return {attributed, unattributed}
+  return Object.keys(unnamedBy).length > 0 ? {attributed, unattributed, unnamedBy} : {attributed, unattributed}
 }

@@ -2,7 +2,7 @@
 // protected-mode, the version, and whether a connection without credentials is refused. One short-lived
 // connection with the app's credentials (and, when the URL has some, one without). Never throws.
 import {Redis, type RedisOptions} from 'ioredis'
-import type {RedisServerReading, Setting} from '../core/checks-redis-server.js'
+import type {EvictionReading, RedisServerReading, Setting} from '../core/checks-redis-server.js'
 import {redisTlsOptions} from '../core/tls.js'
 import {DEFAULT_TIMEOUT_MS, type ProbeOptions, probeName, scrub, targetOf, withDeadline} from './common.js'
 
@@ -20,9 +20,10 @@ export async function readRedisServer(url: string, options: ProbeOptions = {}): 
   const client = connect(url, timeoutMs)
   const failed = (error: unknown): RedisServerReading => unreadRedisServer(url, causeOf(client, error))
   try {
-    const [settings, info] = await withDeadline(Promise.all([
+    const [settings, info, memory] = await withDeadline(Promise.all([
       Promise.all(SETTINGS.map(name => settle((client.config('GET', name) as Promise<string[]>).then(pair => pair[1] ?? '')))),
       settle(client.info('server')),
+      Promise.all([settle(client.info('memory')), ...MEMORY_SETTINGS.map(name => settle((client.config('GET', name) as Promise<string[]>).then(pair => pair[1] ?? '')))]),
     ]), timeoutMs, () => client.disconnect())
     const fatal = [...settings, info].find(r => !r.ok && /^(NOAUTH|WRONGPASS)|Connection is closed/.test(r.error))
     // Refused without credentials: a password is required, and nothing else can be read.
@@ -31,12 +32,14 @@ export async function readRedisServer(url: string, options: ProbeOptions = {}): 
     }
     if (fatal && !fatal.ok) return failed(new Error(fatal.error))
     const [save, appendonly, bind, protectedMode] = settings.map(s => s.ok ? s : {ok: false as const, error: scrub(url, s.error)}) as Setting[]
+    const [memoryInfo, policy, maxmemory] = memory
+    const eviction = evictionOf(memoryInfo!, policy!, maxmemory!, message => scrub(url, message))
     const version = info.ok ? /^redis_version:(\S+)/m.exec(info.value)?.[1] ?? null : null
     // Connected without credentials, the probe itself shows none are needed.
     const passwordRequired = parsed.username || parsed.password
       ? await anonymousPing(url, timeoutMs)
       : {ok: true as const, value: false}
-    return {target: targetOf(url, 6379) ?? url, error: null, save: save!, appendonly: appendonly!, bind: bind!, protectedMode: protectedMode!, version, passwordRequired}
+    return {target: targetOf(url, 6379) ?? url, error: null, save: save!, appendonly: appendonly!, bind: bind!, protectedMode: protectedMode!, version, passwordRequired, eviction}
   } catch (error) {
     return failed(error)
   } finally {
@@ -48,7 +51,21 @@ export async function readRedisServer(url: string, options: ProbeOptions = {}): 
 export function unreadRedisServer(url: string, error: string): RedisServerReading {
   const unread: Setting = {ok: false, error: scrub(url, error)}
   return {target: targetOf(url, 6379) ?? 'an invalid URL', error: scrub(url, error), save: unread, appendonly: unread, bind: unread,
-    protectedMode: unread, version: null, passwordRequired: unread}
+    protectedMode: unread, version: null, passwordRequired: unread, eviction: {policy: unread, usedMemory: null, maxmemory: null}}
+}
+
+const MEMORY_SETTINGS = ['maxmemory-policy', 'maxmemory'] as const
+
+/** The policy from CONFIG GET, else INFO memory's maxmemory_policy (managed Redis often refuses CONFIG). */
+export function evictionOf(info: Settled<string>, policy: Settled<string>, maxmemory: Settled<string>, scrubbed: (m: string) => string): EvictionReading {
+  const field = (name: string) => info.ok ? new RegExp(`^${name}:(\\S*)`, 'm').exec(info.value)?.[1] : undefined
+  const number = (v: string | undefined) => v !== undefined && /^\d+$/.test(v) ? Number(v) : null
+  const fromInfo = field('maxmemory_policy')
+  const reading: EvictionReading['policy'] = policy.ok && policy.value !== '' ? {ok: true, value: policy.value, via: 'CONFIG GET'}
+    : fromInfo ? {ok: true, value: fromInfo, via: 'INFO memory'}
+      : {ok: false, error: scrubbed([policy.ok ? 'CONFIG GET maxmemory-policy answered nothing' : `CONFIG GET: ${policy.error}`,
+        info.ok ? 'INFO memory has no maxmemory_policy' : `INFO memory: ${info.error}`].join('; '))}
+  return {policy: reading, usedMemory: number(field('used_memory')), maxmemory: number(field('maxmemory')) ?? (maxmemory.ok ? number(maxmemory.value) : null)}
 }
 
 /** PING without credentials: NOAUTH means a password is required. */
@@ -96,7 +113,9 @@ function connect(url: string, timeoutMs: number): Redis {
   return client
 }
 
-async function settle<T>(promise: Promise<T>): Promise<{ok: true, value: T} | {ok: false, error: string}> {
+type Settled<T> = {ok: true, value: T} | {ok: false, error: string}
+
+async function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
   try {
     return {ok: true, value: await promise}
   } catch (error) {

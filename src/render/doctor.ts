@@ -51,28 +51,42 @@ export function renderResource(r: DoctorResource, app: string, style: Style): st
   const names = [r.addon, r.plan, r.configVar].filter((x): x is string => x !== null)
   const head = `${paint(style, 'bold', `=== ${RESOURCE_TITLE[r.kind]} budget`)}${names.length > 0 ? `  ${names.join(' · ')}` : ''}  ${statusLabel(style, r.status).trimEnd()}`
   const shared = r.sharedWith.length > 0
+  const pooled = (r.poolers ?? []).length > 0
   const rows = r.rows.map(row => {
     const own = row.app === app
     const unread = !own && r.notCounted.some(n => n.app === row.app)
-    const cells = [row.type, own ? String(row.dynos) : '', own ? String(row.processesPerDyno) : '', own ? String(row.perProcess) : '', unread ? '?' : String(row.total), '']
+    const pooler = row.via === 'pooler'
+    const cells = [row.type, own && !pooler ? String(row.dynos) : '', own && !pooler ? String(row.processesPerDyno) : '', own && !pooler ? String(row.perProcess) : '',
+      unread ? '?' : String(row.total), ...(pooled ? [throughCell(row)] : []), '']
     return shared ? [own ? row.app : `${row.app} (shared${unread ? ', not readable' : ''})`, ...cells] : cells
   })
   const limit = r.limit === null ? 'unknown' : String(r.limit)
-  const sum = ['demand', '', '', '', String(r.demand), limit]
+  const sum = ['demand', '', '', '', String(r.demand), ...(pooled ? [''] : []), limit]
   rows.push(shared ? ['', ...sum] : sum)
   const columns = [
     ...(shared ? [{header: 'app'}] : []), {header: 'type'}, {header: 'dynos', align: 'right'}, {header: 'processes', align: 'right'},
-    {header: 'per process', align: 'right'}, {header: 'total', align: 'right'}, {header: 'limit', align: 'right'},
+    {header: 'per process', align: 'right'}, {header: 'total', align: 'right'}, ...(pooled ? [{header: 'through'}] : []), {header: 'limit', align: 'right'},
   ] as const
   const notes = [
     r.limit === null
       ? `limit: unknown${r.plan ? ` (plan ${r.plan} is not catalogued)` : ''}; not checked against a guess`
       : `limit ${r.limit} from ${r.limitSource ?? 'the plan'}; reserve ${r.reserve}, so ${r.available} available`,
     ...r.notCounted.map(n => `not counted: ${n.app} could not be read (${n.error})`),
+    ...(r.poolers ?? []).map(p => p.kind === 'pgbouncer'
+      ? `pgbouncer in each ${p.types.join(', ')} dyno: ${p.clients} of ${p.clientLimit} client connections (${p.clientLimitSource}); ${p.server} server connections per dyno (${p.serverSource})`
+      : `server-side pooler ${p.configVar} (${p.types.join(', ')}): ${p.clients} of ${p.clientLimit} client connections (${p.clientLimitSource}); holds ${p.server} (${p.serverSource})`),
     ...(r.kind === 'postgres' && r.largestPool !== null ? [`largest pool per process that fits: ${r.largestPool}`] : []),
     ...(r.live ? [renderLive(r.live)] : []),
   ]
   return `${head}\n${renderTable(style, columns, rows)}\n${notes.map(n => `  ${n}`).join('\n')}`
+}
+
+/** The `through` column: how a row's connections reach the database. */
+function throughCell(row: DoctorResource['rows'][number]): string {
+  if (row.via === 'pgbouncer') return `pgbouncer: ${row.processesPerDyno * row.perProcess} clients → ${row.serverPerDyno} per dyno`
+  if (row.via === 'server-pooler') return 'server-side pooler'
+  if (row.via === 'pooler') return `${row.clients} clients → ${row.total}`
+  return row.via === 'direct' ? 'direct' : ''
 }
 
 export function renderLive(m: LiveMeasurement): string {

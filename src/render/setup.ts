@@ -58,6 +58,7 @@ function budgetOf(assessment: Assessment, state: AppState | undefined): DoctorRe
 export function describeChange(app: string, change: SetupChange): string {
   const where = app ? ` to ⬢ ${app}` : ''
   if (change.kind === 'attach') {
+    if (change.pooling) return `Enabling Connection Pooling on ${change.addon}${where} as ${change.as}${change.configVar ? ` (sets ${change.configVar})` : ''}`
     return change.as ? `Attaching ${change.addon} as ${change.as}${where}${change.configVar ? ` (sets ${change.configVar})` : ''}`
       : `Attaching ${change.addon} again under its default name${where}`
   }

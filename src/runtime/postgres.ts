@@ -8,7 +8,7 @@ import {createLogger, type Logger} from './log.js'
 import {processName, RuntimeError} from './names.js'
 import {sleep} from './time.js'
 
-type PgSettings = Pick<Settings, 'dyno' | 'databaseUrl' | 'dbPool'>
+type PgSettings = Pick<Settings, 'dyno' | 'databaseUrl' | 'dbPool'> & Partial<Pick<Settings, 'databaseUrlVar'>>
 
 // Defaults, in one place. A request or job that cannot get a connection within 10 s gets an error rather
 // than waiting forever (pg's default is 0 = wait forever). With `min = max` idle clients are never evicted,
@@ -16,10 +16,16 @@ type PgSettings = Pick<Settings, 'dyno' | 'databaseUrl' | 'dbPool'>
 const CONNECTION_TIMEOUT_MS = 10_000
 const IDLE_TIMEOUT_MS = 30_000
 
-/** pg client options for one connection of this process: URL without ssl params, TLS, application_name. */
-export function pgClientConfig(settings: Pick<Settings, 'dyno' | 'databaseUrl'>): pg.ClientConfig {
+/**
+ * pg client options for one connection of this process: the URL of `databaseUrlVar` (TSQ_DATABASE_URL_VAR,
+ * default DATABASE_URL) without ssl params, TLS, application_name.
+ */
+export function pgClientConfig(settings: Pick<Settings, 'dyno' | 'databaseUrl'> & Partial<Pick<Settings, 'databaseUrlVar'>>): pg.ClientConfig {
   if (!settings.databaseUrl) {
-    throw new RuntimeError('DATABASE_URL is not set: a Postgres pool or client needs it (heroku addons:create heroku-postgresql)', 'TSQ_NO_DATABASE_URL')
+    const variable = settings.databaseUrlVar ?? 'DATABASE_URL'
+    const hint = variable === 'DATABASE_URL' ? 'heroku addons:create heroku-postgresql'
+      : `TSQ_DATABASE_URL_VAR names ${variable}; heroku pg:connection-pooling:attach --as ${variable.replace(/_URL$/, '')} creates it`
+    throw new RuntimeError(`${variable} is not set: a Postgres pool or client needs it (${hint})`, 'TSQ_NO_DATABASE_URL')
   }
   const {connectionString, ssl} = pgConnectionOptions(settings.databaseUrl)
   return {
@@ -51,7 +57,7 @@ export function createPgPool(settings: PgSettings, log: Logger = createLogger(se
 }
 
 /** A single pg Client with the same TLS and name, for scripts such as a release-phase migration. Not connected. */
-export function createPgClient(settings: Pick<Settings, 'dyno' | 'databaseUrl'>): pg.Client {
+export function createPgClient(settings: Pick<Settings, 'dyno' | 'databaseUrl'> & Partial<Pick<Settings, 'databaseUrlVar'>>): pg.Client {
   return new pg.Client(pgClientConfig(settings))
 }
 

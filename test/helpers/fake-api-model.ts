@@ -36,6 +36,10 @@ export interface ScenarioAddon {
   state?: 'provisioning' | 'provisioned' | 'deprovisioned'
   /** Data API `Connections: used/limit` (heroku-postgresql only). */
   connections?: {used: number, limit: number}
+  /** The server-side pooler's pgbouncer_* settings (heroku-postgresql), or `unreadable` (403); default POOLER_CONFIG. */
+  poolerConfig?: Record<string, number> | 'unreadable'
+  /** Key-Value Store's maxmemory-policy in `redis:info`; null: no such row. Default noeviction. */
+  maxmemoryPolicy?: string | null
 }
 
 export interface ScenarioAttachment {
@@ -82,9 +86,10 @@ export interface FakeRelease {
   description: string
 }
 
-export interface FakeAddon extends Required<Omit<ScenarioAddon, 'connections'>> {
+export interface FakeAddon extends Required<Omit<ScenarioAddon, 'connections' | 'poolerConfig'>> {
   id: string
   connections: {used: number, limit: number} | null
+  poolerConfig: Record<string, number> | 'unreadable' | null
 }
 
 export interface FakeAttachment {
@@ -134,7 +139,8 @@ export class FakeState {
       this.app(addon.app)
       this.addons.push({...addon, id: this.nextId(3), state: addon.state ?? 'provisioned',
         defaultAttachment: addon.defaultAttachment ?? defaultAttachmentName(addon.service),
-        connections: addon.connections ?? null})
+        connections: addon.connections ?? null, poolerConfig: addon.poolerConfig ?? null,
+        maxmemoryPolicy: addon.maxmemoryPolicy === undefined ? 'noeviction' : addon.maxmemoryPolicy})
     }
     for (const t of scenario.attachments) {
       this.attachments.push({id: this.nextId(4), appId: this.app(t.app).id, addonId: this.addon(t.addon).id, name: t.name, namespace: t.namespace ?? null})
@@ -176,7 +182,10 @@ export class FakeState {
 
   /** The config vars an attachment sets on its app. */
   attachmentVars(attachment: FakeAttachment): Record<string, string> {
-    return {[`${attachment.name}_URL`]: this.addon(attachment.addonId).url}
+    const addon = this.addon(attachment.addonId)
+    // Heroku's server-side pooler listens on its own host.
+    const url = attachment.namespace === 'connection-pooling:default' ? addon.url.replace('@', '@pooler-') : addon.url
+    return {[`${attachment.name}_URL`]: url}
   }
 
   /** What GET /apps/{app}/config-vars answers: the app's own vars plus one per attachment. */

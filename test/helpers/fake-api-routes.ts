@@ -3,6 +3,7 @@
 
 import {isKnownDynoSize} from '../../src/core/catalogue.js'
 import {ApiFault, type FakeAddon, type FakeApp, type FakeState} from './fake-api-model.js'
+import {DATA_ROUTES} from './fake-api-data.js'
 import {addonShape, appShape, attachmentShape, databaseShape, formationShape, releaseShape} from './fake-api-shapes.js'
 
 export interface RouteContext {
@@ -50,6 +51,7 @@ export const ROUTES: Array<[method: string, path: RegExp, handler: Handler]> = [
     if (addon.service !== 'heroku-postgresql') throw new ApiFault(404, 'not_found', `${addon.name} is not a Heroku Postgres database.`)
     return {body: databaseShape(addon)}
   }],
+  ...DATA_ROUTES,
 ]
 
 function createAttachment(ctx: RouteContext): RouteResult {

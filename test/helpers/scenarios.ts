@@ -68,6 +68,24 @@ export function redisCloudOnly(): Scenario {
   })
 }
 
+/**
+ * The guide's Rails app (issue 10): Puma + Sidekiq commands, WEB_CONCURRENCY=2 RAILS_MAX_THREADS=5, Redis Cloud
+ * only (REDISCLOUD_URL), Postgres essential-0; one web and one worker dyno.
+ */
+export function railsGuide(): Scenario {
+  return scenario({
+    apps: [exampleApp({
+      config: {RAILS_ENV: 'production', WEB_CONCURRENCY: '2', RAILS_MAX_THREADS: '5', SECRET_KEY_BASE: SENTINELS.sessionSecret},
+      formation: [
+        {type: 'web', quantity: 1, size: 'Standard-1X', command: 'bundle exec puma -C config/puma.rb'},
+        {type: 'worker', quantity: 1, size: 'Standard-1X', command: 'bundle exec sidekiq -e production -C config/sidekiq.yml'},
+      ],
+    })],
+    addons: [{name: 'rediscloud-rigid-67890', service: 'rediscloud', plan: 'rediscloud:30', app: APP, url: URLS.rediscloud}, herokuPostgres()],
+    attachments: [{app: APP, addon: 'rediscloud-rigid-67890', name: 'REDISCLOUD'}, {app: APP, addon: PG_ADDON, name: 'DATABASE'}],
+  })
+}
+
 /** Redis To Go: REDISTOGO_URL only. */
 export function redisToGo(): Scenario {
   return scenario({

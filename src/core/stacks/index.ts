@@ -8,6 +8,7 @@ import {modelPuma} from './puma.js'
 import {rubyWorld} from './rails.js'
 import {modelSidekiq} from './sidekiq.js'
 import {type Sourced, assumed, known} from './sourced.js'
+import {type DbRoute, routeOf} from './pooler.js'
 import {modelTsq} from './tsq.js'
 
 export type {ModelInput, ProcessModel, StackName} from './model.js'
@@ -22,14 +23,19 @@ export function modelProcess(input: ModelInput, options: ModelOptions = {}): {mo
   const problems: SettingsProblem[] = []
   const command = input.command === undefined ? null : readCommand(input.command, input.config, {isWrapperScript: path => wrapperScript(input.checkout, path)})
   const stack = detectStack(input, command, problems)
+  const route = (tsqVariable?: {name: string, source: string}): DbRoute =>
+    routeOf({type: input.type, stack: stack.value, config: input.config, command, checkout: input.checkout, tsqVariable})
   if (stack.value === 'none') {
     // tsq:autoscale as its own process type holds exactly one Redis connection, for its queue readings.
     const autoscaler = [command?.program ?? '', ...command?.args ?? []].some(w => w === 'tsq:autoscale')
-    return {model: noneModel(input.type, stack, autoscaler ? 1 : 0), problems, unknowns: []}
+    return {model: {...noneModel(input.type, stack, autoscaler ? 1 : 0), dbRoute: route()}, problems, unknowns: []}
   }
   if (stack.value === 'tsq') {
     const tsq = modelTsq(input, stack)
-    return {model: tsq.model, problems: [...problems, ...tsq.problems], unknowns: []}
+    const key = typeKey(input.type)
+    const named = [`TSQ_${key}_DATABASE_URL_VAR`, 'TSQ_DATABASE_URL_VAR'].find(v => input.config[v] === tsq.settings.databaseUrlVar)
+    const dbRoute = route({name: tsq.settings.databaseUrlVar, source: named ?? 'heroku-tsq default DATABASE_URL'})
+    return {model: {...tsq.model, dbRoute}, problems: [...problems, ...tsq.problems], unknowns: []}
   }
   const world = rubyWorld(input.config, command, input.checkout)
   for (const u of command?.unknown ?? []) world.unknowns.push({variable: `${input.type} command`, value: u, allowed: 'a command tsq reads (spec §8)', kind: 'unknown'})
@@ -37,7 +43,7 @@ export function modelProcess(input: ModelInput, options: ModelOptions = {}): {mo
     : stack.value === 'sidekiq' ? modelSidekiq(input, stack, command, world)
       : modelApp(input, stack, world)
   const role = roleOverride(input, problems)
-  return {model: role ? {...model, role} : model, problems, unknowns: world.unknowns}
+  return {model: {...model, ...(role ? {role} : {}), dbRoute: route()}, problems, unknowns: world.unknowns}
 }
 
 /** `TSQ_<TYPE>_STACK` wins; then the release phase is `none`; then the command says; no command: heroku-tsq/runtime. */

@@ -3,6 +3,7 @@
 // which stack produced it. Pure.
 import type {Checkout} from '../app-state.js'
 import type {Env, Role} from '../settings.js'
+import type {DbRoute} from './pooler.js'
 import type {Lever, Sourced} from './sourced.js'
 
 /** The program a process type runs (spec §8, §14). */
@@ -62,6 +63,8 @@ export interface ProcessModel {
   leverFor(value: SettableValue): Lever | null
   /** The values to set so that one process holds at most `n` Postgres connections and no job waits for one. */
   capDb(n: number): Array<{value: SettableValue, to: number}>
+  /** How it reaches Postgres: the URL variable, a pgbouncer in its dyno, the session features it needs (spec §11). */
+  dbRoute?: DbRoute
 }
 
 /** The values of a model a plan or fix sets. */

@@ -69,7 +69,7 @@ describe('tsq:doctor on the issue\'s app (Heroku Redis mini + Postgres essential
     expect(checkOf(report, 'postgres.connections')!.fix).toContain(`heroku config:set TSQ_WEB_DB_POOL=2 TSQ_WORKER_DB_POOL=2 TSQ_WORKER_CONCURRENCY=2 -a ${APP}`)
     expect(requestsOf(f)).toEqual([...APP_READS,
       `GET /addons/${idOf(f, REDIS_ADDON)}/addon-attachments`, `GET /addons/${idOf(f, PG_ADDON)}/addon-attachments`,
-      `GET /client/v11/databases/${PG_ADDON}`].sort())
+      `GET /client/v11/databases/${PG_ADDON}`, `GET /redis/v0/databases/${REDIS_ADDON}`].sort())
     expect(f.mutations()).toEqual([])
     expect(run.stderr).not.toContain('Warning')
   })
@@ -128,7 +128,7 @@ describe('tsq:doctor on a database shared with a staging app', () => {
     expect(checkOf(report, 'postgres.connections')!.message).toContain(`${STAGING} 8`)
     expect(requestsOf(f)).toEqual([...APP_READS,
       `GET /addons/${idOf(f, REDIS_ADDON)}/addon-attachments`, `GET /addons/${idOf(f, PG_ADDON)}/addon-attachments`,
-      `GET /client/v11/databases/${PG_ADDON}`, `GET /apps/${STAGING}/config-vars`, `GET /apps/${STAGING}/formation`].sort())
+      `GET /client/v11/databases/${PG_ADDON}`, `GET /redis/v0/databases/${REDIS_ADDON}`, `GET /apps/${STAGING}/config-vars`, `GET /apps/${STAGING}/formation`].sort())
     expect(f.mutations()).toEqual([])
   })
 

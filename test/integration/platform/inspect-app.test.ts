@@ -50,6 +50,7 @@ describe('inspectApp', () => {
       formation: WEB_AND_WORKER,
       sharing: {[id(f, REDIS_ADDON)]: [], [id(f, PG_ADDON)]: []},
       dataApi: {[id(f, PG_ADDON)]: {used: 7, limit: 20, error: null}},
+      redisConfig: {[id(f, REDIS_ADDON)]: {maxmemoryPolicy: 'noeviction', error: null}},
     } satisfies AppState)
   })
 

@@ -43,15 +43,16 @@ test('an app shared with a staging app is read in exactly 3 rounds: app, add-ons
   const {byRound, progress} = await inspectRounds(scenarios.sharedDatabase())
   expect(byRound).toEqual([
     [`/apps/${APP}`, `/apps/${APP}/addon-attachments`, `/apps/${APP}/addons`, `/apps/${APP}/config-vars`, `/apps/${APP}/formation`],
-    ['/addons/{id}/addon-attachments', '/addons/{id}/addon-attachments', `/client/v11/databases/${scenarios.PG_ADDON}`],
+    ['/addons/{id}/addon-attachments', '/addons/{id}/addon-attachments', `/client/v11/databases/${scenarios.PG_ADDON}`,
+      `/redis/v0/databases/${scenarios.REDIS_ADDON}`],
     [`/apps/${scenarios.STAGING}/config-vars`, `/apps/${scenarios.STAGING}/formation`],
   ])
   expect(progress.map(p => p.stage)).toEqual([1, 2, 3])
 })
 
-test('six extra add-ons without connection limits add no request: still 5 + 3 requests in 2 rounds', async () => {
+test('six extra add-ons without connection limits add no request: still 5 + 4 requests in 2 rounds (the 4th: Key-Value Store\'s eviction policy)', async () => {
   const {byRound} = await inspectRounds(scenarios.manyAddons(6, 200))
-  expect(byRound.map(paths => paths.length)).toEqual([5, 3])
+  expect(byRound.map(paths => paths.length)).toEqual([5, 4])
 })
 
 test('an app without sharing apps sends no third-round request', async () => {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {attribute, parseClientList, parseInfo, parseTsqName} from '../../../src/probe/parse.js'
+import {attribute, parseClientList, parseInfo, parseTsqName, programOfName} from '../../../src/probe/parse.js'
 
 const LINE = (id: number, name: string): string =>
   `id=${id} addr=127.0.0.1:5${id} laddr=127.0.0.1:6379 fd=8 name=${name} age=3 idle=0 flags=N db=0 sub=0 psub=0 ` +
@@ -67,5 +67,20 @@ describe('attribute', () => {
 
   it('gives a name without a purpose the default purpose', () => {
     expect(attribute(['tsq:web.1:1', 'tsq:web.1:2'], 'db').attributed).toEqual([{dyno: 'web.1', purpose: 'db', count: 2}])
+  })
+})
+
+describe('programOfName: untagged Ruby connections named after their process title', () => {
+  it('tells puma and sidekiq from the titles Ruby\'s pg gives connections, and nothing from other names', () => {
+    expect(programOfName('puma: cluster worker 0: 4242 [app]')).toBe('puma')
+    expect(programOfName('puma 5.6.5 (tcp://0.0.0.0:3000) [app]')).toBe('puma')
+    expect(programOfName('sidekiq 6.4.1 app [0 of 20 busy]')).toBe('sidekiq')
+    expect(programOfName('psql')).toBeNull()
+    expect(programOfName('tsq:web.1:4242')).toBeNull()
+  })
+
+  it('counts them apart in the attribution while they stay unattributed', () => {
+    const a = attribute(['sidekiq 6.4.1 app [3 of 20 busy]', 'sidekiq 6.4.1 app [3 of 20 busy]', 'psql', 'tsq:web.1:1'], 'db')
+    expect(a).toEqual({attributed: [{dyno: 'web.1', purpose: 'db', count: 1}], unattributed: 3, unnamedBy: {sidekiq: 2}})
   })
 })

@@ -3,7 +3,7 @@
 // and so is the memory of how long each type's queues have been quiet.
 import type {AppState, FormationEntry} from '../../app-state.js'
 import {type Assessment, assess} from '../../assess.js'
-import {type ResourceBudget, statusOf} from '../../budget.js'
+import {type ResourceBudget, perDynoOf, statusOf} from '../../budget.js'
 import {type FormationUpdate, describeOverLimit, diffFormation, resourceName} from '../../scale-plan.js'
 import {largestCount, suggestFixes} from '../../scale-plan-suggest.js'
 import {type QueueReading, type TypeQueues, hasReadyJob, isEmpty, latencyOf} from './readings.js'
@@ -142,7 +142,7 @@ function withExtraRedis(assessment: Assessment, extra: number): Assessment {
 
 /** The budget's largest count for `type`; 0 when even none fits; null when no known limit counts this type. */
 function budgetMaxOf(assessment: Assessment, type: string): number | null {
-  const applies = assessment.resources.some(b => b.available !== null && b.rows.some(r => r.app === assessment.app && r.type === type && r.processesPerDyno * r.perProcess > 0))
+  const applies = assessment.resources.some(b => b.available !== null && b.rows.some(r => r.app === assessment.app && r.type === type && perDynoOf(r) > 0))
   if (!applies) return null
   return Math.max(0, largestCount(assessment, type) ?? 0)
 }
@@ -166,7 +166,7 @@ function capToBudget(state: AppState, wanted: readonly Wanted[], own: number): C
   const desired = withExtraRedis(assess(state, {formation: withCounts(state.formation, counts)}), own)
   const perDyno = (b: ResourceBudget, type: string) => {
     const row = b.rows.find(r => r.app === state.app && r.type === type)
-    return row ? row.processesPerDyno * row.perProcess : 0
+    return row ? perDynoOf(row) : 0
   }
   // Demand at the current counts: the wanted formation's, moved by each decided type's change since.
   const demandOf = (b: ResourceBudget) => b.demand + decided.reduce((sum, w) => sum + perDyno(b, w.type) * (counts[w.type]! - w.to), 0)

@@ -1,8 +1,10 @@
 // Counts the Rails app's connections every ~100 ms: Postgres client backends (pg_stat_activity) and Redis
 // clients (CLIENT LIST), leaving out the harness's own. Each connection is attributed by its name — what
 // config/initializers/tsq.rb gives it: `tsq:<dyno>:<pid>` (Postgres) and `tsq:<dyno>:<pid>:<purpose>` (Redis)
-// — to its process type and process; unnamed ones (the guide's app) count as `unnamed`. Keeps, per server,
-// the peak of the total, of each type and of each process.
+// — to its process type and process; unnamed ones (the guide's app) count as `unnamed`. A Redis client that
+// has sent no command yet (`cmd=NULL`) is one being opened, before its CLIENT SETNAME: it counts as `opening`
+// (redis-rb names a connection with its first command). Keeps, per server, the peak of the total, of each type
+// and of each process, and a few descriptions of the unnamed connections seen.
 import {Redis} from 'ioredis'
 import type pg from 'pg'
 import {parseClientList} from '../../../../src/probe/parse.js'
@@ -10,6 +12,8 @@ import {HARNESS_NAME} from '../../proof/lib/servers.js'
 
 const NOT_APP = new RegExp(`^(${HARNESS_NAME}|tsq-test-services)$`)
 const TSQ_NAME = /^tsq:([a-z][\w-]*)\.[\w.]+:(\d+)(?::([\w-]+))?$/
+/** The name `tally` gives a Redis client that has not sent its first command (so not its CLIENT SETNAME) yet. */
+export const OPENING = '(opening)'
 
 export type Server = 'postgres' | 'redis'
 
@@ -33,6 +37,8 @@ export interface Peaks {
 export class RailsSampler {
   readonly peaks: Record<Server, Peaks> = {postgres: emptyPeaks(), redis: emptyPeaks()}
   samples = 0
+  /** Up to 10 descriptions of unnamed connections (Redis: addr, age, cmd; Postgres: backend start, state). */
+  readonly unnamedSeen: Record<Server, string[]> = {postgres: [], redis: []}
   private readonly redis: Redis
   private timer: NodeJS.Timeout | undefined
   private running: Promise<void> = Promise.resolve()
@@ -88,8 +94,10 @@ export class RailsSampler {
 
   private async readPostgres(): Promise<Count> {
     try {
-      const {rows} = await this.admin.query<{name: string}>(`SELECT coalesce(application_name, '') AS name FROM pg_stat_activity
+      const {rows} = await this.admin.query<{name: string, what: string}>(`SELECT coalesce(application_name, '') AS name,
+          concat_ws(' ', usename, state, backend_start::text, left(query, 60)) AS what FROM pg_stat_activity
         WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`)
+      this.noteUnnamed('postgres', rows.filter(r => !NOT_APP.test(r.name) && !TSQ_NAME.test(r.name)).map(r => r.what))
       return tally(rows.map(r => r.name))
     } catch {
       return tally([])
@@ -98,10 +106,18 @@ export class RailsSampler {
 
   private async readRedis(): Promise<Count> {
     try {
-      return tally(parseClientList(await this.redis.client('LIST') as string).map(c => c.name ?? ''))
+      const clients = parseClientList(await this.redis.client('LIST') as string)
+      const names = clients.map(c => (!c.name && c.cmd === 'NULL' ? OPENING : c.name ?? ''))
+      this.noteUnnamed('redis', clients.filter((_, i) => names[i] === '').map(c => `addr=${c.addr} age=${c.age} cmd=${c.cmd}`))
+      return tally(names)
     } catch {
       return tally([])
     }
+  }
+
+  private noteUnnamed(server: Server, descriptions: string[]): void {
+    const seen = this.unnamedSeen[server]
+    for (const d of descriptions) if (seen.length < 10 && !seen.includes(d)) seen.push(d)
   }
 }
 
@@ -118,6 +134,10 @@ export function tally(names: readonly string[]): Count {
   for (const name of names) {
     if (NOT_APP.test(name)) continue
     count.total++
+    if (name === OPENING) {
+      add(count.byType, 'opening')
+      continue
+    }
     const m = TSQ_NAME.exec(name)
     if (!m) {
       add(count.byType, 'unnamed')

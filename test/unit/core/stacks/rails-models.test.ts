@@ -126,4 +126,18 @@ describe('the guide\'s Rails app on Puma 5.6 + Sidekiq 6.4 (spec §9)', () => {
     expect(text).not.toContain('TSQ_')
     expect(text).toMatch(/RAILS_MAX_THREADS=\d|config\/sidekiq\.yml:2/)
   })
+
+  it('a binary or unparseable config file never crashes: the defaults stand in, settings warns naming the file, and no resource passes on it', () => {
+    const checkout: Checkout = {dir: '.', files: {...GUIDE.files,
+      'config/puma.rb': {text: 'workers \u0000\u0001\u0002'},
+      'config/sidekiq.yml': {text: ':concurrency: [unclosed\n  - {'},
+    }}
+    const {report} = diagnose(guideApp(checkout))
+    const settings = report.checks.find(c => c.id === 'settings')!
+    expect(settings.status).toBe('warn')
+    expect(settings.message).toContain('config/puma.rb')
+    expect(settings.message).toContain('config/sidekiq.yml')
+    expect(report.processes.map(p => p.stack)).toEqual(['puma', 'sidekiq'])
+    for (const r of report.resources) expect(r.status).not.toBe('ok')
+  })
 })

@@ -38,13 +38,13 @@ describe('every Ruby-app reader is bounded', () => {
       expect(read('workers 2\n\0').unknown).toEqual([expect.stringMatching(/: binary or too large \(contains NUL bytes\), not read$/)])
     })
 
-    it(`${name}: answers pathological 200 KiB input quickly`, () => {
+    // No wall-clock assertion (it would fail on a loaded machine): a catastrophic regex on 200 KiB runs for
+    // hours, so the test's own timeout is the bound; linear reading takes about a second even under load.
+    it(`${name}: answers pathological 200 KiB input without throwing or hanging`, () => {
       for (const [shape, text] of Object.entries(PATHOLOGICAL)) {
-        const started = performance.now()
         expect(() => read(text), shape).not.toThrow()
-        expect(performance.now() - started, shape).toBeLessThan(1500)
       }
-    })
+    }, 30_000)
   }
 })
 

@@ -1,0 +1,64 @@
+// `tsq:setup --pooling` (spec §11): attach Heroku's server-side pooler to the app's database — the Data API call
+// `heroku pg:connection-pooling:attach DATABASE_URL --as DATABASE_CONNECTION_POOL` makes — when the plan has it and
+// the formation, at the pools it runs today, cannot fit the plan otherwise; then point the processes at it:
+// TSQ_DATABASE_URL_VAR for heroku-tsq/runtime processes, and for a Rails app the database.yml line to change
+// (setup never edits database.yml). A process that needs a session (migrations, GoodJob) stays direct. Pure.
+import type {AppState} from './app-state.js'
+import {type AssessOptions, assess} from './assess.js'
+import {POOLING_ATTACHMENT, POOLING_NAMESPACE, serverPoolersOf} from './budget-poolers.js'
+import {planHasPooling} from './pooler-advice.js'
+import type {AttachChange, SetupNote, SkippedStep} from './setup-plan-types.js'
+
+export const POOLING_VAR = `${POOLING_ATTACHMENT}_URL`
+/** Stands in for the pooler's URL until Heroku creates it: judged in memory, never sent or printed. */
+const PLACEHOLDER_URL = 'postgres://attached-by-tsq-setup.invalid:5432/pooler'
+
+export interface PoolingPlan {
+  /** The attach, when one is needed. */
+  change: AttachChange | null
+  /** Config vars that point processes at the pooler (TSQ_DATABASE_URL_VAR). */
+  vars: Record<string, string>
+  skipped: SkippedStep[]
+  /** For a Rails app: the database.yml line that points ActiveRecord at the pooler. */
+  notes: SetupNote[]
+  /** The app as it will be once attached and pointed: what the settings are sized against. */
+  predicted: AppState
+}
+
+/** Plans server-side pooling for `state` (`--pooling`); `live` limits win over the plan's as in planSettings. */
+export function planPooling(state: AppState, live: AssessOptions['live'] = {}): PoolingPlan {
+  const none = (reason: string): PoolingPlan => ({change: null, vars: {}, skipped: [{kind: 'attach', reason}], notes: [], predicted: state})
+  const before = assess(state, {live})
+  const pg = before.resources.find(r => r.kind === 'postgres')
+  const addon = before.postgres.used
+  if (!pg || !addon) return none('--pooling: no Heroku Postgres add-on behind DATABASE_URL to pool')
+  if (!planHasPooling(addon.plan)) {
+    return none(`--pooling: ${addon.plan} has no server-side pooling (Standard, Premium, Private and Shield plans have it); the doctor's fixes name the pgbouncer buildpack and the plans that fit`)
+  }
+  const attached = serverPoolersOf(state, state.config, addon.id).find(p => p.attachment !== null)
+  const variable = attached?.variables[0] ?? POOLING_VAR
+  const pooled = pg.poolers?.some(p => p.kind === 'server') ?? false
+  if (!attached && pg.status !== 'fail') {
+    return none(`--pooling: the formation already fits ${addon.name} (${pg.demand} of ${pg.available ?? '?'} available) without a pooler`)
+  }
+  // Point every heroku-tsq process at the pooler unless one needs a session; Rails reads database.yml.
+  const tsq = before.models.filter(m => m.stack.value === 'tsq' && m.role !== 'none')
+  const rails = before.models.filter(m => m.stack.value === 'puma' || m.stack.value === 'sidekiq' || m.stack.value === 'app')
+  const vars: Record<string, string> = {}
+  if (tsq.length > 0 && !pooled && state.config.TSQ_DATABASE_URL_VAR !== variable) vars.TSQ_DATABASE_URL_VAR = variable
+  const notes: SetupNote[] = []
+  const railsDirect = rails.filter(m => m.dbRoute?.variable.value !== variable)
+  if (railsDirect.length > 0) {
+    notes.push({id: 'postgres.pooler', message: `${railsDirect.map(m => m.type).join(', ')} read${railsDirect.length === 1 ? 's' : ''} ${railsDirect[0]!.dbRoute?.variable.value ?? 'DATABASE_URL'} through config/database.yml, which setup does not edit`,
+      fix: `in config/database.yml's production section: url: <%= ENV["${variable}"] %> and prepared_statements: false (keep the release phase direct: release: ${variable}=$DATABASE_URL bin/rails db:migrate)`})
+  }
+  const predictedAttachment = attached ? [] : [{id: 'tsq-setup-pooling', name: POOLING_ATTACHMENT, addonId: addon.id, addonName: addon.name, app: state.app,
+    namespace: POOLING_NAMESPACE, configVars: [variable]}]
+  const predicted: AppState = {...state, attachments: [...state.attachments, ...predictedAttachment],
+    config: {...state.config, ...(state.config[variable] ? {} : {[variable]: PLACEHOLDER_URL}), ...vars}}
+  const change: AttachChange | null = attached ? null : {kind: 'attach', addon: addon.name, service: addon.service, as: POOLING_ATTACHMENT, confirm: false,
+    configVar: variable, pooling: true,
+    reason: `the formation needs ${pg.demand} Postgres connections, over the ${pg.available ?? '?'} ${addon.plan} leaves; through Heroku's server-side pooler its processes hold the pooler's server pool instead (heroku pg:connection-pooling:attach)`}
+  const skipped: SkippedStep[] = attached ? [{kind: 'attach', reason: `--pooling: ${attached.attachment} already pools ${addon.name} (${variable})`}] : []
+  return {change, vars, skipped, notes, predicted}
+}
