@@ -87,6 +87,7 @@ for (const story of stories) {
   scopes.push(scope)
   try {
     const result = await story.play(scope)
+    if (controller.signal.aborted) await new Promise(() => {}) // the signal handler exits
     if (result === null) skipped.push(story.name)
     else failures.push(...result.map(f => `${story.name}: ${f}`))
   } catch (error) {

@@ -134,6 +134,7 @@ interface Run {
 /** Starts web.1 and worker.1 and waits until every process is up. */
 async function boot(ctx: DemoContext, scope: Scope, o: {procfile: Record<string, string>, cwd: string, env: Record<string, string>,
   ready: RegExp, name: string, listed: boolean}): Promise<Formation> {
+  ctx.signal.throwIfAborted()
   const formation = new Formation({procfile: o.procfile, cwd: o.cwd, env: o.env})
   scope.defer(o.name, () => formation.stopAll(10_000), o.listed)
   await Promise.all([formation.scale('web', 1), formation.scale('worker', 1)])

@@ -85,6 +85,7 @@ export async function railsStory(ctx: DemoContext, scope: Scope): Promise<string
   stageHeader(2, 'What that costs: Puma and Sidekiq with those settings under load')
   detail(`${SLOW.count} jobs that hold their connection ${SLOW.ms / 1000} s (ActiveRecord waits 5 s for one), then ${LOAD.requests} HTTP requests ` +
     `(${LOAD.requests / LOAD.postEvery} POST /jobs: ${JOBS} jobs of ${LOAD.jobMs} ms) while the worker runs`)
+  ctx.signal.throwIfAborted()
   const guide = new Formation({procfile: dynoTypes(readProcfile(dir)), cwd: dir, env: dotenv()})
   scope.defer('the guide\'s formation', () => guide.stopAll(3000), false)
   await guide.scale('web', 1)
@@ -123,6 +124,7 @@ export async function railsStory(ctx: DemoContext, scope: Scope): Promise<string
   stageHeader(4, 'After: what setup wrote, the same short load')
   command(['tsq:doctor', '--local', '--dir', dir])
   // The app boots meanwhile (the doctor's verdict does not depend on it).
+  ctx.signal.throwIfAborted()
   const tsqRun = new Formation({procfile: dynoTypes(readProcfile(dir)), cwd: dir, env: dotenv()})
   scope.defer(`examples/rails-sidekiq with tsq's files (in ${dir})`, () => tsqRun.stopAll(10_000))
   const [after] = await Promise.all([doctorJson(['--local', '--dir', dir], ctx.signal), (async () => {

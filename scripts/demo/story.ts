@@ -30,9 +30,15 @@ export class Scope {
 
   constructor(readonly name: string) {}
 
-  /** `stop` runs at close; `listed` false leaves it out of what --keep lists (a helper, or stopped already). */
+  private closed = false
+
+  /**
+   * `stop` runs at close; `listed` false leaves it out of what --keep lists (a helper, or stopped already).
+   * After close (the demo was stopped while a story was still starting something), it runs at once.
+   */
   defer(what: string, stop: () => Promise<unknown> | unknown, listed = true): void {
-    this.stops.push({what, stop, listed})
+    if (this.closed) void Promise.resolve().then(stop).catch(() => {})
+    else this.stops.push({what, stop, listed})
   }
 
   /** What is left running, by what it is (for --keep). */
@@ -42,6 +48,7 @@ export class Scope {
 
   /** Stops everything deferred, last first; a failure to stop one does not keep the others running. */
   async close(): Promise<void> {
+    this.closed = true
     for (let s = this.stops.pop(); s; s = this.stops.pop()) {
       try {
         await s.stop()
