@@ -6,7 +6,8 @@
 import {readFileSync, writeFileSync, mkdirSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {railsProcfile, railsSetupFiles} from '../../../../src/core/plans/setup/rails-templates.js'
-import {type RailsApp, run} from './rails-app.js'
+import {run} from '../../../../scripts/lib/rails-app.js'
+import type {RailsApp} from './rails-app.js'
 
 export const CACHE_POOL = 5
 
