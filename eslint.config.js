@@ -19,7 +19,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/runtime/**', 'src/cli/**', 'commands/**', 'test/**', 'bench/**', 'examples/**', 'bin/**', 'src/platform/**', 'src/probe/**', '*.config.*'],
+    files: ['src/runtime/**', 'src/cli/**', 'commands/**', 'scripts/**', 'test/**', 'bench/**', 'examples/**', 'bin/**', 'src/platform/**', 'src/probe/**', '*.config.*'],
     rules: {'no-restricted-syntax': 'off'},
   },
 )

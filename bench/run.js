@@ -12,7 +12,7 @@ import ts from 'typescript'
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const OUT = join(ROOT, '.tmp/bench')
 const RESULTS = join(ROOT, 'bench/.results')
-const SOURCES = ['src', 'test/helpers', 'test/e2e/proof/lib', 'bench']
+const SOURCES = ['src', 'scripts/lib', 'test/helpers', 'test/e2e/proof/lib', 'bench']
 /** A benchmark that runs longer is stopped (SIGTERM, then SIGKILL) and reported as such. */
 const BENCH_TIMEOUT_MS = 8 * 60_000
 const DOCTOR_CONFIG = join(ROOT, 'bench/doctor/vitest.config.ts')

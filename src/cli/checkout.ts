@@ -6,7 +6,10 @@ import {isAbsolute, join, normalize, resolve} from 'node:path'
 import type {Checkout, CheckoutFile, FormationEntry} from '../core/app-state.js'
 
 /** What the Ruby models read, relative to the checkout (spec §9). */
-export const RUBY_FILES = ['Gemfile.lock', 'config/puma.rb', 'config/sidekiq.yml', 'config/initializers/sidekiq.rb', 'config/initializers/tsq.rb', 'config/database.yml'] as const
+export const RUBY_FILES = ['Gemfile.lock', 'config/puma.rb', 'config/sidekiq.yml', 'config/initializers/sidekiq.rb', 'config/initializers/tsq.rb', 'config/database.yml',
+  // Spec §14's holders: Action Cable, the cache, Solid Queue, GoodJob and the Active Job adapter.
+  'config/cable.yml', 'config/cache.yml', 'config/queue.yml', 'config/recurring.yml', 'config/application.rb', 'config/environments/production.rb',
+  'config/initializers/good_job.rb'] as const
 const MAX_BYTES = 256 * 1024
 /** A Ruby app's checkout has one of these; without any, the directory is not the app's checkout. */
 const MARKERS = ['Gemfile', 'Gemfile.lock', 'config/application.rb']

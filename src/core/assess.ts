@@ -4,10 +4,13 @@
 import type {AddonInfo, AppState, FormationEntry, SharingApp} from './app-state.js'
 import {type ResourceKind, DATABASE_URL_VAR, classifyAddon, findPlanLimit} from './catalogue.js'
 import {
-  type LiveMeasurement, type OtherAppDemand, type PlanContext, type ProcessPlan, type ResourceBudget, type ResourceSpec, demandOf, evaluateResource, planProcesses, withAssumptions,
+  type LiveMeasurement, type OtherAppDemand, type PlanContext, type ProcessPlan, type ResourceBudget, type ResourceSpec, demandOf, evaluateResource, planProcesses,
 } from './budget.js'
+import {countHolders} from './budget-holders.js'
 import {serverPoolersOf, withPoolers} from './budget-poolers.js'
+import {resourceTargets, variablesWithUrl} from './assess-resources.js'
 import type {ModelProblem, ProcessModel} from './stacks/model.js'
+import {type JobsConfig, jobsConfig} from './stacks/index.js'
 import {type Settings, type SettingsProblem, findRedisUrl, resolveMany} from './settings.js'
 
 export interface AssessOptions {
@@ -49,6 +52,8 @@ export interface Assessment {
   checkout?: AppState['checkout']
   /** One budget per resource the app uses (an add-on or a URL), Postgres first. */
   resources: ResourceBudget[]
+  /** The app's Active Job backend, read from its checkout (jobs.consumer). */
+  jobs: JobsConfig
 }
 
 export function assess(state: AppState, options: AssessOptions = {}): Assessment {
@@ -62,17 +67,28 @@ export function assess(state: AppState, options: AssessOptions = {}): Assessment
   const appWide = resolveAppWide(config, problems)
   const reserves = {postgres: appWide.dbReserve, redis: appWide.redisReserve}
   const resources: ResourceBudget[] = []
-  for (const finding of [postgres, redis]) {
-    if (!finding.used && !finding.url) continue
-    const spec = resourceSpec(state, finding, reserves[finding.kind], options.live?.[finding.kind] ?? null)
-    const evaluated = withAssumptions(evaluateResource(spec, state.app, processes), processes, models)
-    const budget = finding.kind === 'postgres'
-      ? withPoolers(evaluated, {app: state.app, processes, models, url: finding.url, servers: serverPoolersOf(state, config, finding.used?.id ?? null)})
-      : evaluated
-    budget.live = options.live?.[finding.kind] ?? null
+  // Every Redis and Postgres resource of the app, each with the holders whose variable reaches it (spec §14).
+  const servers = serverPoolersOf(state, config, postgres.used?.id ?? null)
+  const {targets, unplaced} = resourceTargets(state, config, [postgres, redis], models, servers.flatMap(s => s.variables))
+  for (const u of unplaced) if (!unknowns.some(x => x.value === u.value)) unknowns.push(u)
+  for (const target of targets) {
+    const {finding} = target
+    const kind = finding.kind
+    const live = target.primary ? options.live?.[kind] ?? null : null
+    const spec = resourceSpec(state, finding, reserves[kind], live, target.primary)
+    const counts = countHolders(kind, target.variables, processes, models)
+    const evaluated = evaluateResource(spec, state.app, processes, counts.perType)
+    const judged = {...evaluated, holders: counts.holders, assumptions: counts.assumptions,
+      status: counts.assumptions.length > 0 && evaluated.status === 'ok' ? 'warn' as const : evaluated.status}
+    // The poolers in front of the primary Postgres (spec §11) route its rows.
+    const budget = kind === 'postgres' && target.primary
+      ? withPoolers(judged, {app: state.app, processes, models, url: finding.url, servers})
+      : judged
+    budget.live = live
     resources.push(budget)
   }
-  return {app: state.app, config, formation, processes, models, problems, unknowns, redis, postgres, resources, checkout: state.checkout}
+  return {app: state.app, config, formation, processes, models, problems, unknowns, redis, postgres, resources, checkout: state.checkout,
+    jobs: jobsConfig(config, state.checkout)}
 }
 
 /** The reserves are app-wide; their variables are reported once, beside the processes' own problems. */
@@ -94,7 +110,7 @@ function findResource(state: AppState, config: Readonly<Record<string, string>>,
   return {kind, addons, used, configVar: found?.variable ?? null, url: found?.url ?? null}
 }
 
-function resourceSpec(state: AppState, finding: ResourceFinding, reserve: number, live: LiveMeasurement | null): ResourceSpec {
+function resourceSpec(state: AppState, finding: ResourceFinding, reserve: number, live: LiveMeasurement | null, primary = true): ResourceSpec {
   const addon = finding.used
   let limit: number | null = null
   let limitSource: string | null = null
@@ -122,7 +138,11 @@ function resourceSpec(state: AppState, finding: ResourceFinding, reserve: number
     limit,
     limitSource,
     reserve,
-    otherApps: sharing.map(s => otherAppDemand(finding, s)),
+    otherApps: sharing.map(s => primary ? otherAppDemand(finding, s) : {
+      app: s.app,
+      demand: s.config && s.formation ? sharedDemand(finding, s.config, s.formation) : null,
+      error: s.error,
+    }),
   }
 }
 
@@ -167,4 +187,12 @@ function serverOf(raw: string): string | null {
   } catch {
     return null
   }
+}
+
+/** What an app sharing a non-primary resource adds (spec §14): its holders on the variables that hold the same URL.
+ *  (On a primary resource, otherAppDemand counts the processes that read it.) */
+function sharedDemand(finding: ResourceFinding, config: Record<string, string>, formation: readonly FormationEntry[]): number {
+  const plan = planProcesses(config, formation)
+  const counts = countHolders(finding.kind, variablesWithUrl(config, finding.url), plan.processes, plan.models)
+  return plan.processes.reduce((sum, p) => sum + p.dynos * (counts.perType[p.type]?.perDyno ?? 0), 0)
 }

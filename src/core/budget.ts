@@ -5,6 +5,7 @@ import type {Checkout, FormationEntry} from './app-state.js'
 import type {Env, Role, SettingsProblem} from './settings.js'
 import {modelProcess} from './stacks/index.js'
 import {type ModelProblem, type ModelValue, type Overrides, type ProcessModel, type StackName, assumptionsOf, sourcesOf} from './stacks/model.js'
+import type {ResourceHolder} from './budget-holders.js'
 
 export type Status = 'ok' | 'warn' | 'fail'
 
@@ -133,6 +134,9 @@ export interface BudgetRow {
   dynos: number
   processesPerDyno: number
   perProcess: number
+  /** Connections held once per dyno besides its processes' (Solid Queue's supervisor beside Puma, spec §14);
+   *  absent: none. */
+  dynoExtra?: number
   /** Connections against the plan limit: dynos × processes × perProcess directly, dynos × serverPerDyno through
    *  a pgbouncer in each dyno, 0 through the server-side pooler (whose own row holds its connections). */
   total: number
@@ -148,7 +152,7 @@ export interface BudgetRow {
 
 /** Connections one more dyno of a row's type adds against the plan limit. */
 export function perDynoOf(row: BudgetRow): number {
-  return row.serverPerDyno ?? row.processesPerDyno * row.perProcess
+  return row.serverPerDyno ?? row.processesPerDyno * row.perProcess + (row.dynoExtra ?? 0)
 }
 
 export interface ResourceBudget extends ResourceLimit {
@@ -167,6 +171,8 @@ export interface ResourceBudget extends ResourceLimit {
   /** Values the demand rests on that tsq could not read (`web: config/puma.rb:7 could not be read`): while any
    *  remain the status is at best `warn` (spec §8: a guess never passes). */
   assumptions: string[]
+  /** What holds its connections, per process type (spec §14). */
+  holders: ResourceHolder[]
   /** The connection poolers in front of it (spec §11): their client side against their own limit, their server
    *  side counted in `rows`. Absent or empty: every process connects directly. */
   poolers?: PoolerBudget[]
@@ -190,18 +196,23 @@ export interface PoolerBudget {
   status: Status
 }
 
+/** Connections per process and per dyno of each type on one resource, when its holders decide them (spec §14). */
+export type TypeCounts = Readonly<Record<string, {perProcess: number, perDyno: number}>>
+
 /** Evaluates one resource for an app's processes (spec §3). */
-export function evaluateResource(spec: ResourceSpec, app: string, processes: readonly ProcessPlan[]): ResourceBudget {
+export function evaluateResource(spec: ResourceSpec, app: string, processes: readonly ProcessPlan[], counts?: TypeCounts): ResourceBudget {
+  const count = (p: ProcessPlan) => counts?.[p.type] ?? {perProcess: perProcess(spec.kind, p), perDyno: p.processesPerDyno * perProcess(spec.kind, p)}
   const rows: BudgetRow[] = processes.map(p => ({
-    app, type: p.type, dynos: p.dynos, processesPerDyno: p.processesPerDyno, perProcess: perProcess(spec.kind, p),
-    total: p.dynos * p.processesPerDyno * perProcess(spec.kind, p),
+    app, type: p.type, dynos: p.dynos, processesPerDyno: p.processesPerDyno, perProcess: count(p).perProcess,
+    ...count(p).perDyno > p.processesPerDyno * count(p).perProcess ? {dynoExtra: count(p).perDyno - p.processesPerDyno * count(p).perProcess} : {},
+    total: p.dynos * count(p).perDyno,
   }))
   const counted = spec.otherApps.filter(o => o.notCounted === undefined)
   const others = counted.reduce((sum, o) => sum + (o.demand ?? 0), 0)
   for (const o of counted) {
     rows.push({app: o.app, type: '(all)', dynos: 0, processesPerDyno: 0, perProcess: 0, total: o.demand ?? 0})
   }
-  const demand = demandOf(spec.kind, processes) + others
+  const demand = rows.reduce((sum, r) => sum + r.total, 0)
   const available = spec.limit === null ? null : spec.limit - spec.reserve
   return {
     kind: spec.kind, addon: spec.addon, service: spec.service, plan: spec.plan, configVar: spec.configVar,
@@ -212,8 +223,9 @@ export function evaluateResource(spec: ResourceSpec, app: string, processes: rea
     live: null,
     rows,
     largestPool: spec.kind === 'postgres' && available !== null ? largestPool(available - others, processes) : null,
-    largestDynos: Object.fromEntries(processes.map(p => [p.type, largestDynos(spec.kind, available, demand, p)])),
+    largestDynos: Object.fromEntries(processes.map(p => [p.type, largestDynos(available, demand, p.dynos, count(p).perDyno)])),
     assumptions: [],
+    holders: [],
   }
 }
 
@@ -241,10 +253,9 @@ function largestPool(room: number, processes: readonly ProcessPlan[]): number | 
   return count === 0 ? null : Math.max(0, Math.floor(room / count))
 }
 
-function largestDynos(kind: ResourceKind, available: number | null, demand: number, p: ProcessPlan): number | null {
-  const perDyno = p.processesPerDyno * perProcess(kind, p)
+function largestDynos(available: number | null, demand: number, dynos: number, perDyno: number): number | null {
   if (available === null || perDyno === 0) return null
-  return Math.max(0, Math.floor((available - (demand - p.dynos * perDyno)) / perDyno))
+  return Math.max(0, Math.floor((available - (demand - dynos * perDyno)) / perDyno))
 }
 
 /**

@@ -19,11 +19,25 @@ export function breakdown(b: ResourceBudget, app: string, unread: ReadonlyArray<
     .join(', ') || 'no processes'
 }
 
-/** `redis.connections` / `postgres.connections`: demand against limit − reserve. */
+/**
+ * `redis.connections` / `postgres.connections`: demand against limit − reserve, for every resource of the kind
+ * (spec §14: a second Redis add-on for the cache is judged on its own); the worst decides, each is named.
+ */
 export function checkConnections(ctx: CheckContext, kind: ResourceKind): Check | null {
+  const budgets = ctx.assessment.resources.filter(r => r.kind === kind)
+  if (budgets.length <= 1) return budgets[0] ? checkResource(ctx, kind, budgets[0]) : null
+  const checks = budgets.map(b => ({b, c: checkResource(ctx, kind, b)}))
+  const worst = checks.find(x => x.c.status === 'fail') ?? checks.find(x => x.c.status === 'warn') ?? checks[0]!
+  const name = (b: ResourceBudget) => [b.configVar, b.addon].filter(Boolean).join(' ') || TITLE[kind]
+  return {
+    id: worst.c.id, status: worst.c.status,
+    message: checks.map(x => `${name(x.b)}: ${x.c.message}`).join('; '),
+    fix: worst.c.status === 'ok' ? null : checks.filter(x => x.c.fix).map(x => `${name(x.b)}: ${x.c.fix}`).join('; '),
+  }
+}
+
+function checkResource(ctx: CheckContext, kind: ResourceKind, b: ResourceBudget): Check {
   const id = kind === 'redis' ? 'redis.connections' : 'postgres.connections'
-  const b = budgetOf(ctx, kind)
-  if (!b) return null
   const unread = notCountedApps(ctx.state, b.addon)
   const parts = breakdown(b, ctx.assessment.app, unread)
   if (b.limit === null || b.available === null) {
@@ -57,7 +71,8 @@ export function checkConnections(ctx: CheckContext, kind: ResourceKind): Check |
 function fixesForOver(ctx: CheckContext, b: ResourceBudget, target: 'limit' | 'overlap'): string[] {
   const fixes: string[] = []
   const {assessment, local} = ctx
-  if (b.kind === 'postgres') {
+  // Pools are planned on the primary Postgres resource; a second database's holders are lowered where they are set.
+  if (b.kind === 'postgres' && b === assessment.resources.find(r => r.kind === 'postgres')) {
     const plan = planPools(assessment)
     const reaches = target === 'limit' ? plan.fits === 'limit' || plan.fits === 'overlap' : plan.fits === 'overlap'
     const label = plan.fits === 'overlap' ? 'the largest pools that fit, even while old and new dynos overlap' : 'the largest pools that fit'
@@ -71,6 +86,8 @@ function fixesForOver(ctx: CheckContext, b: ResourceBudget, target: 'limit' | 'o
     const most = Math.floor((room - (b.demand - row.total)) / perDyno)
     if (most >= 1 && most < p.dynos) fixes.push(`${fixScale(ctx, p.type, most)} (the most ${p.type} dynos that fit)`)
   }
+  const lines = holderLines(b)
+  if (lines.length > 0) fixes.push(`fewer connections where they are set: ${lines.join(', ')}`)
   if (!local && b.kind === 'postgres') {
     // Poolers and plans, each with the budget it leaves: what reaches the target first, the rest after the counts.
     const options = postgresOptions(assessment, b, ctx.state)
@@ -87,12 +104,22 @@ function fixesForOver(ctx: CheckContext, b: ResourceBudget, target: 'limit' | 'o
   return fixes
 }
 
+/** The lines that set what Action Cable, the cache and the job backends hold on a resource (spec §14), largest first. */
+function holderLines(b: ResourceBudget): string[] {
+  const own = new Set(['activerecord', 'sidekiq', 'sidekiq-client', 'tsq'])
+  const by = new Map<string, string[]>()
+  for (const h of [...b.holders].sort((x, y) => y.perDyno - x.perDyno)) {
+    if (!h.setBy || own.has(h.holder) || h.perDyno === 0) continue
+    by.set(h.setBy, [...by.get(h.setBy) ?? [], `${h.type} ${h.holder} ${h.perProcess ?? `${h.perDyno}/dyno`}`])
+  }
+  return [...by].map(([line, what]) => `${line} (${what.join(', ')})`)
+}
+
 /** Index of the first dyno-count fix (they follow the pools fix). */
 function firstCount(fixes: readonly string[]): number {
   const i = fixes.findIndex(f => f.endsWith('dynos that fit)'))
   return i < 0 ? fixes.length : i
 }
-
 
 /**
  * `postgres.pool` / `redis.pool`: each stack judges its own pools (a Sidekiq pool under its concurrency fails,

@@ -12,7 +12,7 @@ import {type LeverChange, editsOf, varsOf} from './stacks/levers.js'
 export const CHECK_IDS = [
   'settings', 'redis.addon', 'redis.url', 'redis.connections', 'postgres.addon', 'postgres.connections',
   'postgres.pool', 'redis.pool', 'worker.dynos', 'restart.overlap', 'redis.tls', 'postgres.tls', 'redis.live', 'postgres.live',
-  'redis.persistence', 'redis.auth', 'worker.latency', 'postgres.pooler', 'redis.eviction',
+  'redis.persistence', 'redis.auth', 'worker.latency', 'postgres.pooler', 'redis.eviction', 'jobs.consumer',
 ] as const
 export type CheckId = typeof CHECK_IDS[number]
 

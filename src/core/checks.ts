@@ -4,6 +4,7 @@ import type {Status} from './budget.js'
 import {checkPostgresAddon, checkRedisAddon, checkRedisUrl, checkSettings} from './checks-addons.js'
 import {checkConnections, checkPools, checkRestartOverlap, checkWorkerDynos} from './checks-budget.js'
 import {type Check, type CheckContext} from './checks-common.js'
+import {checkJobsConsumer} from './checks-jobs.js'
 import {checkWorkerLatency} from './checks-latency.js'
 import {checkLive} from './checks-live.js'
 import {checkPooler} from './checks-pooler.js'
@@ -39,6 +40,7 @@ export function runChecks(ctx: CheckContext): Check[] {
     ctx.live ? checkWorkerLatency(ctx) : null,
     checkPooler(ctx),
     checkRedisEviction(ctx),
+    checkJobsConsumer(ctx),
   ]
   return checks.filter((c): c is Check => c !== null)
 }

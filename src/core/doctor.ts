@@ -58,7 +58,7 @@ export function buildDoctorReport(assessment: Assessment, checks: readonly Check
       reserve: r.reserve, demand: r.demand, status: r.status, sharedWith: [...r.sharedWith],
       attachedNotCounted: r.attachedNotCounted.map(a => ({...a})), live: r.live,
       limitSource: r.limitSource, available: r.available, largestPool: r.largestPool, largestDynos: {...r.largestDynos},
-      rows: r.rows.map(row => ({...row})), assumptions: [...r.assumptions],
+      rows: r.rows.map(row => ({...row})), assumptions: [...r.assumptions], holders: r.holders.map(h => ({...h})),
       ...(r.poolers && r.poolers.length > 0 ? {poolers: r.poolers.map(p => ({...p, types: [...p.types]}))} : {}),
       notCounted: state ? notCountedApps(state, r.addon) : [],
     })),

@@ -62,7 +62,7 @@ export function planScale(state: AppState, changes: readonly ScaleChange[], opti
   const budgets = assessment.resources
   const updates = diffFormation(state.formation, formation)
   const failing = budgets.filter(b => b.status === 'fail')
-  const blocking = failing.filter(b => b.demand > (before.resources.find(r => r.kind === b.kind)?.demand ?? 0))
+  const blocking = failing.filter(b => b.demand > (before.resources.find(r => r.kind === b.kind && r.configVar === b.configVar && r.addon === b.addon)?.demand ?? 0))
   const status: Status = failing.length > 0 ? 'fail' : budgets.some(b => b.status === 'warn') ? 'warn' : 'ok'
 
   let verdict: ScaleVerdict = updates.length === 0 ? 'unchanged' : 'apply'

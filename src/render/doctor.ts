@@ -56,7 +56,9 @@ export function renderResource(r: DoctorResource, app: string, style: Style): st
     const own = row.app === app
     const unread = !own && r.notCounted.some(n => n.app === row.app)
     const pooler = row.via === 'pooler'
-    const cells = [row.type, own && !pooler ? String(row.dynos) : '', own && !pooler ? String(row.processesPerDyno) : '', own && !pooler ? String(row.perProcess) : '',
+    // What runs once per dyno (Solid Queue beside Puma) follows the per-process figure.
+    const perProcess = row.dynoExtra ? `${row.perProcess} + ${row.dynoExtra}/dyno` : String(row.perProcess)
+    const cells = [row.type, own && !pooler ? String(row.dynos) : '', own && !pooler ? String(row.processesPerDyno) : '', own && !pooler ? perProcess : '',
       unread ? '?' : String(row.total), ...(pooled ? [throughCell(row)] : []), '']
     return shared ? [own ? row.app : `${row.app} (shared${unread ? ', not readable' : ''})`, ...cells] : cells
   })
@@ -78,8 +80,18 @@ export function renderResource(r: DoctorResource, app: string, style: Style): st
       : `server-side pooler ${p.configVar} (${p.types.join(', ')}): ${p.clients} of ${p.clientLimit} client connections (${p.clientLimitSource}); holds ${p.server} (${p.serverSource})`),
     ...(r.kind === 'postgres' && r.largestPool !== null ? [`largest pool per process that fits: ${r.largestPool}`] : []),
     ...(r.live ? [renderLive(r.live)] : []),
+    ...renderHolders(r),
   ]
   return `${head}\n${renderTable(style, columns, rows)}\n${notes.map(n => `  ${n}`).join('\n')}`
+}
+
+/** `holders: web activerecord 5 + action-cable 2 per process; worker sidekiq 11` (spec §14). */
+export function renderHolders(r: DoctorResource): string[] {
+  const types = [...new Set(r.holders.map(h => h.type))]
+  if (types.length === 0) return []
+  const line = types.map(t => `${t} ${r.holders.filter(h => h.type === t)
+    .map(h => `${h.holder} ${h.perProcess === null ? `${h.perDyno}/dyno` : h.perProcess}`).join(' + ')}`).join('; ')
+  return [`holders per process: ${line}`]
 }
 
 /** The `through` column: how a row's connections reach the database. */

@@ -1,11 +1,14 @@
 // Which stack a process type runs (spec §8) and its model: the one entry point the budget uses. Pure.
 import type {Checkout} from '../app-state.js'
-import {type SettingsProblem, typeKey} from '../settings.js'
+import {type Env, type SettingsProblem, findRedisUrl, typeKey} from '../settings.js'
 import {type ProgramKind, type ReadCommand, classifyProgram, readCommand} from './command.js'
 import {type ModelInput, type ModelProblem, type ProcessModel, STACKS, type StackName} from './model.js'
 import {modelApp} from './app.js'
+import {modelGoodJob} from './good-job.js'
+import {primaryVars, withHolders} from './holders.js'
+import {modelSolidQueue} from './solid-queue.js'
 import {modelPuma} from './puma.js'
-import {rubyWorld} from './rails.js'
+import {databaseTarget, fileText, railsEnvConfig, rubyWorld} from './rails.js'
 import {modelSidekiq} from './sidekiq.js'
 import {type Sourced, assumed, known} from './sourced.js'
 import {type DbRoute, routeOf} from './pooler.js'
@@ -28,20 +31,25 @@ export function modelProcess(input: ModelInput, options: ModelOptions = {}): {mo
   if (stack.value === 'none') {
     // tsq:autoscale as its own process type holds exactly one Redis connection, for its queue readings.
     const autoscaler = [command?.program ?? '', ...command?.args ?? []].some(w => w === 'tsq:autoscale')
-    return {model: {...noneModel(input.type, stack, autoscaler ? 1 : 0), dbRoute: route()}, problems, unknowns: []}
+    return {model: {...noneModel(input.type, stack, autoscaler ? 1 : 0, findRedisUrl(input.config)?.variable), dbRoute: route()}, problems, unknowns: []}
   }
   if (stack.value === 'tsq') {
     const tsq = modelTsq(input, stack)
     const key = typeKey(input.type)
     const named = [`TSQ_${key}_DATABASE_URL_VAR`, 'TSQ_DATABASE_URL_VAR'].find(v => input.config[v] === tsq.settings.databaseUrlVar)
     const dbRoute = route({name: tsq.settings.databaseUrlVar, source: named ?? 'heroku-tsq default DATABASE_URL'})
-    return {model: {...tsq.model, dbRoute}, problems: [...problems, ...tsq.problems], unknowns: tsq.unknowns}
+    // Its Postgres holder connects with the variable the runtime reads (TSQ_DATABASE_URL_VAR, spec §11).
+    const holders = tsq.model.holders.map(h => h.kind === 'postgres' ? {...h, resourceVar: tsq.settings.databaseUrlVar} : h)
+    return {model: {...tsq.model, dbRoute, holders}, problems: [...problems, ...tsq.problems], unknowns: tsq.unknowns}
   }
   const world = rubyWorld(input.config, command, input.checkout)
   for (const u of command?.unknown ?? []) world.unknowns.push({variable: `${input.type} command`, value: u, allowed: 'a command tsq reads (spec §8)', kind: 'unknown'})
-  const model = stack.value === 'puma' ? modelPuma(input, stack, command, world, options.sidekiqType ?? false)
+  const built = stack.value === 'puma' ? modelPuma(input, stack, command, world, options.sidekiqType ?? false)
     : stack.value === 'sidekiq' ? modelSidekiq(input, stack, command, world)
-      : modelApp(input, stack, world)
+      : stack.value === 'solid_queue' ? modelSolidQueue(input, stack, command, world)
+        : stack.value === 'good_job' ? modelGoodJob(input, stack, command, world)
+          : modelApp(input, stack, world)
+  const model = withHolders(built, built.holders, primaryVars(world.env, databaseTarget(world, 'primary').variable))
   const role = roleOverride(input, problems)
   return {model: {...model, ...(role ? {role} : {}), dbRoute: route()}, problems, unknowns: world.unknowns}
 }
@@ -70,7 +78,7 @@ export function detectStack(input: ModelInput, command: ReadCommand | null, prob
 
 const STACK_OF: Record<ProgramKind, StackName> = {
   'node': 'tsq', 'puma': 'puma', 'rails-server': 'puma', 'sidekiq': 'sidekiq', 'release-like': 'none', 'other': 'none',
-  'solid_queue': 'app', 'good_job': 'app', 'app': 'app',
+  'solid_queue': 'solid_queue', 'good_job': 'good_job', 'app': 'app',
 }
 
 /** `TSQ_<TYPE>_ROLE` still overrides the stack's role (spec §8). */
@@ -90,12 +98,32 @@ function wrapperScript(checkout: Checkout | undefined, path: string): boolean | 
   return /exec\s+"\$@"\s*$/m.test(file.text.trimEnd())
 }
 
-function noneModel(type: string, stack: Sourced<StackName>, redis = 0): ProcessModel {
+function noneModel(type: string, stack: Sourced<StackName>, redis = 0, redisVar = 'REDIS_URL'): ProcessModel {
   const zero = known(0, `stack none (${stack.source}): opens no connection`)
+  const autoscaler = known(redis, 'tsq:autoscale: one Redis connection for its queue readings')
   return {
     type, stack, role: 'none', processesPerDyno: known(1, 'stack none'), concurrency: null, threads: null,
     dbPool: zero, dbPoolSetting: null, queues: [], findings: [], problems: [],
-    redisConnections: redis > 0 ? known(redis, 'tsq:autoscale: one Redis connection for its queue readings') : zero,
+    redisConnections: redis > 0 ? autoscaler : zero,
+    holders: redis > 0 ? [{holder: 'tsq', kind: 'redis', resourceVar: redisVar, perProcess: autoscaler}] : [],
     leverFor: () => null, capDb: () => [],
   }
+}
+
+/** The app's Active Job backend (spec §14 jobs.consumer) and how puma.rb would start Solid Queue, for the fix. */
+export interface JobsConfig {
+  /** `config.active_job.queue_adapter` of application.rb / the environment's file; null when not set or no checkout. */
+  adapter: Sourced<string> | null
+  /** `plugin :solid_queue if ENV["X"]` in config/puma.rb: the variable that starts Solid Queue inside Puma. */
+  pumaPlugin: {variable: string | null, line: number} | null
+}
+
+export function jobsConfig(env: Env, checkout: Checkout | undefined): JobsConfig {
+  if (!checkout) return {adapter: null, pumaPlugin: null}
+  const world = rubyWorld(env, null, checkout)
+  const puma = fileText(world, 'config/puma.rb', false)
+  const lines = puma?.split(/\r?\n/) ?? []
+  const index = lines.findIndex(l => /^\s*plugin\s*\(?\s*[:'"]solid_queue\b/.test(l))
+  const variable = index < 0 ? null : /ENV(?:\[\s*|\.fetch\(\s*)["']([A-Z0-9_]+)["']/.exec(lines[index]!)?.[1] ?? null
+  return {adapter: railsEnvConfig(world).queueAdapter, pumaPlugin: index < 0 ? null : {variable, line: index + 1}}
 }

@@ -7,8 +7,29 @@ import type {DbRoute} from './pooler.js'
 import type {Lever, Sourced} from './sourced.js'
 
 /** The program a process type runs (spec §8, §14). */
-export type StackName = 'tsq' | 'puma' | 'sidekiq' | 'app' | 'none'
-export const STACKS: readonly StackName[] = ['tsq', 'puma', 'sidekiq', 'app', 'none']
+export type StackName = 'tsq' | 'puma' | 'sidekiq' | 'solid_queue' | 'good_job' | 'app' | 'none'
+export const STACKS: readonly StackName[] = ['tsq', 'puma', 'sidekiq', 'solid_queue', 'good_job', 'app', 'none']
+
+/** What opens connections inside a process (spec §14 `holders`). Solid Cable counts as `action-cable`, Solid Cache as `cache`. */
+export type HolderName = 'activerecord' | 'sidekiq' | 'sidekiq-client' | 'action-cable' | 'cache' | 'solid-queue' | 'good-job' | 'tsq' | 'unknown'
+
+/** Any resource of the kind: a holder whose resource is not known (an app process's Redis). */
+export const ANY_RESOURCE = '*'
+
+/**
+ * One holder of connections in a process of a type: how many it holds at most, on the resource whose config var
+ * its configuration reads (spec §14). The budget sums holders per resource by variable.
+ */
+export interface Holder {
+  holder: HolderName
+  kind: 'postgres' | 'redis'
+  /** The config var it connects with (`REDIS_URL`, `QUEUE_DATABASE_URL`); ANY_RESOURCE when not known. */
+  resourceVar: string
+  /** Connections per process; with `perDyno`, per dyno (Solid Queue's supervisor beside Puma). */
+  perProcess: Sourced<number>
+  /** Counted once per dyno rather than once per process of the type. */
+  perDyno?: boolean
+}
 
 /** The values of a model a fix can change, by name (the keys of `--json`'s `sources`). */
 export type ModelValue = 'processesPerDyno' | 'concurrency' | 'threads' | 'dbPool' | 'redisConnections'
@@ -55,6 +76,11 @@ export interface ProcessModel {
   redisConnections: Sourced<number>
   /** Queues a worker process consumes (worker.dynos). */
   queues: string[]
+  /** Every holder of connections of this process, on the resource it reads (spec §14); `dbPool` and
+   *  `redisConnections` are their totals on the primary Postgres and Redis variables. */
+  holders: Holder[]
+  /** The Active Job backends this process consumes jobs of (jobs.consumer); `uncertain` says why it may not. */
+  consumes?: Array<{backend: JobBackend, uncertain?: string}>
   /** Checks that belong to this stack's own rules (`postgres.pool`, `redis.pool`), judged by the model. */
   findings: StackFinding[]
   /** Variables and file forms that could not be read or are invalid. */
@@ -66,6 +92,9 @@ export interface ProcessModel {
   /** How it reaches Postgres: the URL variable, a pgbouncer in its dyno, the session features it needs (spec §11). */
   dbRoute?: DbRoute
 }
+
+/** An Active Job backend a process may consume (spec §14 jobs.consumer). */
+export type JobBackend = 'sidekiq' | 'solid_queue' | 'good_job'
 
 /** The values of a model a plan or fix sets. */
 export type SettableValue = 'processesPerDyno' | 'concurrency' | 'threads' | 'dbPoolSetting'

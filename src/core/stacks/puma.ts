@@ -5,6 +5,7 @@
 import {type ReadCommand, flagValue} from './command.js'
 import type {ModelInput, ProcessModel, StackFinding, StackName} from './model.js'
 import {type RubyWorld, TSQ_INITIALIZER, activeRecordPool, atLeast, bundles, fileText, gemVersion, hasTsqInitializer} from './rails.js'
+import {pumaHolders} from './puma-holders.js'
 import {parsePumaConfig} from './ruby/puma-config.js'
 import {parseSidekiqInitializer} from './ruby/sidekiq-config.js'
 import {type Lever, type Sourced, assumed, known} from './sourced.js'
@@ -40,9 +41,10 @@ export function modelPuma(input: ModelInput, stack: Sourced<StackName>, command:
     threads: threads.lever ?? {kind: 'file', file, line: 0, text: 'threads {n}, {n}'},
     dbPoolSetting: pool.lever,
   }
+  const extras = pumaHolders(world, input.type, puma, file, threads, db, redis)
   return {
     type: input.type, stack, role: 'web', processesPerDyno: workers, concurrency: null, threads, dbPool: db, dbPoolSetting: pool,
-    redisConnections: redis, queues: [], findings, problems: [],
+    redisConnections: redis, queues: [], findings: [...findings, ...extras.findings], problems: [], holders: extras.holders, consumes: extras.consumes,
     leverFor: value => value === 'concurrency' ? null : levers[value],
     capDb: n => Math.min(pool.value, threads.value) > n ? [{value: 'threads', to: n}] : [],
   }

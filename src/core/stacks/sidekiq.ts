@@ -4,8 +4,9 @@
 // server pool (measured on 6.4.1: concurrency + 1 held of its concurrency + 5); ≥ 7 each capsule's
 // concurrency plus the internal pool. Pure.
 import {type ReadCommand, flagValue} from './command.js'
-import type {ModelInput, ProcessModel, StackFinding, StackName} from './model.js'
-import {type RubyWorld, TSQ_INITIALIZER, activeRecordPool, atLeast, fileText, gemVersion, hasTsqInitializer} from './rails.js'
+import type {Holder, ModelInput, ProcessModel, StackFinding, StackName} from './model.js'
+import {railsHolders} from './rails-holders.js'
+import {type RubyWorld, databaseTarget, sidekiqRedisVar, TSQ_INITIALIZER, activeRecordPool, atLeast, fileText, gemVersion, hasTsqInitializer} from './rails.js'
 import {parseSidekiqInitializer, parseSidekiqYml} from './ruby/sidekiq-config.js'
 import {type Lever, type Sourced, assumed, known} from './sourced.js'
 
@@ -50,9 +51,17 @@ export function modelSidekiq(input: ModelInput, stack: Sourced<StackName>, comma
         message: `${input.type}'s Sidekiq Redis pool of ${serverSize.value} (${serverSize.source}) is under concurrency ${concurrency.value} + 2: Sidekiq ${version.value} refuses to boot ("Your Redis connection pool is too small")`})
   }
   const concurrencyLever: Lever = base.lever ?? (ymlText !== null || configFlag ? {kind: 'file', file: ymlPath, line: 0, text: ':concurrency: {n}'} : {kind: 'flag', flag: '-c'})
+  const redisVar = sidekiqRedisVar(world, init?.serverRedisVar)
+  const primary = databaseTarget(world, 'primary').variable
+  const holders: Holder[] = [
+    ...primary === null ? [] : [{holder: 'activerecord' as const, kind: 'postgres' as const, resourceVar: primary, perProcess: db}],
+    {holder: 'sidekiq', kind: 'redis', resourceVar: redisVar.variable, perProcess: {...redis, source: `${redis.source} on ${redisVar.source}`}},
+    ...railsHolders(world, {web: false, threads: concurrency.value, primaryUsed: db.value}),
+  ]
   return {
     type: input.type, stack, role: 'worker', processesPerDyno: known(1, 'Sidekiq: one process per command'), concurrency, threads: null,
     dbPool: db, dbPoolSetting: pool, redisConnections: redis, queues: yml?.queues?.length ? yml.queues.map(q => q.name) : ['default'], findings, problems: [],
+    holders, consumes: [{backend: 'sidekiq'}],
     leverFor: value => value === 'concurrency' ? concurrencyLever : value === 'dbPoolSetting' ? pool.lever : null,
     capDb: n => Math.min(pool.value, concurrency.value) > n ? [{value: 'concurrency', to: n}] : [],
   }

@@ -1,6 +1,6 @@
 // The `tsq` stack: a Node process on heroku-tsq/runtime. Its numbers are exactly what the runtime resolves at
 // boot (spec §2), so this model only re-labels resolveSettings' answer with sources and levers. Pure.
-import {DEFAULTS, type Settings, type SettingsProblem, resolveMany, typeKey} from '../settings.js'
+import {DEFAULTS, type Settings, type SettingsProblem, findRedisUrl, resolveMany, typeKey} from '../settings.js'
 import {DYNO_SIZE_NAMES, isKnownDynoSize} from '../catalogue.js'
 import type {ModelInput, ModelProblem, ProcessModel, StackFinding, StackName} from './model.js'
 import {type Lever, type Sourced, assumed, known} from './sourced.js'
@@ -45,6 +45,11 @@ export function modelTsq(input: ModelInput, stack: Sourced<StackName>): {model: 
     dbPoolSetting,
     redisConnections: redis,
     queues: settings.queues,
+    // The runtime reads DATABASE_URL and the first Redis variable of spec §2's catalogue.
+    holders: [
+      ...settings.role === 'none' ? [] : [{holder: 'tsq' as const, kind: 'postgres' as const, resourceVar: 'DATABASE_URL', perProcess: dbPoolSetting ?? known(0, 'role none')}],
+      ...redis.value > 0 ? [{holder: 'tsq' as const, kind: 'redis' as const, resourceVar: findRedisUrl(input.config)?.variable ?? 'REDIS_URL', perProcess: redis}] : [],
+    ],
     findings: poolFindings(input.type, concurrency, dbPoolSetting),
     problems: [],
     leverFor: value => value === 'processesPerDyno' ? processes.lever

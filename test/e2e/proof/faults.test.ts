@@ -145,7 +145,7 @@ describe('faults under load', () => {
     expect(sampler.samples.length).toBeGreaterThan(100)
     const peak = sampler.peak()
     // What the server listed whenever it held more than predicted (empty when it never did).
-    expect(sampler.over(s.expected.redis).map(x => x.redisClients)).toEqual([])
+    expect(sampler.over(s.expected.redis).map(x => x.names.redis)).toEqual([])
     expect(peak.redis).toBeLessThanOrEqual(s.expected.redis)
     expect(peak.postgres).toBeLessThanOrEqual(s.expected.postgres)
     expect(formation.output().filter(l => LIMIT_ERROR.test(l))).toEqual([])

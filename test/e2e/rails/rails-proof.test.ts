@@ -15,6 +15,7 @@ import {Formation} from '../../helpers/formation.js'
 import {type Servers, startServers} from '../proof/lib/servers.js'
 import {type RailsApp, SECRET_KEY_BASE, prepareRailsApp, readDotenv, readProcfile, release, setProcfileCommand, writeDotenv} from './lib/rails-app.js'
 import {RailsSampler} from './lib/rails-sampler.js'
+import {type RailsJobStats, railsJobStats} from '../../../scripts/lib/rails-app.js'
 import {TsqCli, doctorDemand} from './lib/tsq-cli.js'
 import {driveWaves} from './lib/waves.js'
 
@@ -84,12 +85,8 @@ function configVars(extra: Record<string, string> = {}): Record<string, string> 
     LANG: 'C.UTF-8', RAILS_LOG_LEVEL: 'info', ...extra}
 }
 
-async function jobStats(prefix: string): Promise<{rows: number, finished: number, attempts: number, notOnce: number}> {
-  const {rows} = await servers.admin.query<{rows: number, finished: number, attempts: number, notOnce: number}>(
-    `SELECT count(*)::int AS rows, count(finished_at)::int AS finished, coalesce(sum(attempts), 0)::int AS attempts,
-       count(*) FILTER (WHERE completions <> 1)::int AS "notOnce"
-     FROM job_results WHERE job_id LIKE $1`, [`${prefix}-%`])
-  return rows[0]!
+function jobStats(prefix: string): Promise<RailsJobStats> {
+  return railsJobStats(servers.admin, prefix)
 }
 
 async function waitJobsDone(prefix: string, total: number, ms: number): Promise<void> {

@@ -135,7 +135,9 @@ function withCounts(formation: readonly FormationEntry[], counts: Readonly<Recor
 
 /** The assessment with the autoscaler's own connections added to the Redis demand, statuses recomputed. */
 function withExtraRedis(assessment: Assessment, extra: number): Assessment {
-  const resources = assessment.resources.map(b => b.kind !== 'redis' || extra === 0 ? b
+  // The autoscaler reads queues through the app's Redis variable: the first Redis resource.
+  const first = assessment.resources.find(b => b.kind === 'redis')
+  const resources = assessment.resources.map(b => b !== first || extra === 0 ? b
     : {...b, demand: b.demand + extra, status: statusOf(b.limit, b.reserve, b.demand + extra)})
   return {...assessment, resources}
 }

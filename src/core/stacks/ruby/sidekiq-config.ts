@@ -101,6 +101,9 @@ export interface SidekiqInitializer {
   serverDbPool: Sourced<number> | null
   /** `config.redis = {…, id: …}` names Sidekiq's Redis connections. */
   namesConnections: boolean
+  /** The variable `url:` of `config.redis = {…}` reads, per side (spec §14: the resource its holders count on). */
+  serverRedisVar?: string
+  clientRedisVar?: string
   unreadable: Partial<Record<'concurrency' | 'serverRedisSize' | 'clientRedisSize' | 'serverDbPool', string>>
   unknown: string[]
 }
@@ -164,6 +167,8 @@ export function parseSidekiqInitializer(text: string, options: SidekiqInitialize
       const field = role.kind === 'server' ? 'serverRedisSize' : 'clientRedisSize'
       if (!redis.ok || !isHash(redis.value)) { take(field, redis.ok ? {ok: false, why: 'not a hash of options'} : redis, rubyInteger); continue }
       if (hashEntry(redis.value, 'id')) out.namesConnections = true
+      const url = hashEntry(redis.value, 'url')
+      if (url?.ok && url.variable) out[role.kind === 'server' ? 'serverRedisVar' : 'clientRedisVar'] = url.variable
       const size = hashEntry(redis.value, 'size')
       if (size) take(field, size, rubyInteger)
       continue

@@ -3,36 +3,21 @@
 // config vars live in the copy's `.env` (what `heroku local` and `tsq:* --local` read); `tsq:setup --local`
 // rewrites the copy's files and .env in place. Its Procfile types start as dynos with the .env as their
 // environment (the formation helper), the release phase as a one-off `release.1`.
-import {execFile} from 'node:child_process'
 import {cpSync, readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseDotenv, parseProcfile} from '../../../../src/core/procfile.js'
-import {makeTempDir, removeDir} from '../../../helpers/services-common.js'
+import {baseEnv, copyBundled, run, secretKeyBase} from '../../../../scripts/lib/rails-app.js'
+import {makeTempDir, removeDir} from '../../../../scripts/lib/services-common.js'
 
 export const RAILS_EXAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../../../examples/rails-sidekiq')
 
 /** A random SECRET_KEY_BASE for the run (Rails refuses to boot in production without one). */
-export const SECRET_KEY_BASE = Array.from({length: 64}, () => Math.floor(Math.random() * 16).toString(16)).join('')
+export const SECRET_KEY_BASE = secretKeyBase()
 
 export interface RailsApp {
   dir: string
   remove(): void
-}
-
-/** Runs a command, failing with its output; `ms` bounds it. */
-export function run(command: string, args: string[], options: {cwd: string, env?: NodeJS.ProcessEnv, ms?: number}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(command, args, {cwd: options.cwd, env: options.env ?? baseEnv(), timeout: options.ms ?? 120_000, maxBuffer: 16 << 20},
-      (error, stdout, stderr) => (error
-        ? reject(new Error(`${command} ${args.join(' ')} failed: ${String(error.message)}\n${stdout}\n${stderr}`))
-        : resolve(stdout + stderr)))
-  })
-}
-
-/** What every Ruby process of the app gets from this process: PATH, HOME and a UTF-8 locale (Heroku sets one). */
-export function baseEnv(): NodeJS.ProcessEnv {
-  return {PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8'}
 }
 
 let bundled: Promise<string> | null = null
@@ -41,8 +26,7 @@ let bundled: Promise<string> | null = null
 function bundledBase(): Promise<string> {
   bundled ??= (async () => {
     const dir = join(makeTempDir('tsq-rails-base-'), 'app')
-    cpSync(RAILS_EXAMPLE_DIR, dir, {recursive: true, filter: src => !/\/(\.bundle|\.env|log|tmp)$/.test(src)})
-    await run('bundle', ['install', '--local', '--quiet'], {cwd: dir, ms: 180_000})
+    await copyBundled(RAILS_EXAMPLE_DIR, dir)
     return dir
   })()
   return bundled

@@ -68,7 +68,7 @@ describe('parseSidekiqInitializer', () => {
       serverRedisSize: {value: 27, source: 'config/initializers/sidekiq.rb:3', lever: fileLever(I, 3)},
       clientRedisSize: {value: 5, source: 'config/initializers/sidekiq.rb:11', lever: fileLever(I, 11)},
       serverDbPool: {value: 16, source: 'config/initializers/sidekiq.rb:6 default 16 (SIDEKIQ_DB_POOL unset)', lever: envLever('SIDEKIQ_DB_POOL')},
-      namesConnections: false, unreadable: {}, unknown: [],
+      namesConnections: false, serverRedisVar: 'REDIS_URL', clientRedisVar: 'REDIS_URL', unreadable: {}, unknown: [],
     })
     expect(parseSidekiqInitializer(fixture('sidekiq-initializer-guide.rb'), {env: {SIDEKIQ_DB_POOL: '20'}}).serverDbPool)
       .toEqual({value: 20, source: 'SIDEKIQ_DB_POOL via config/initializers/sidekiq.rb:6', lever: envLever('SIDEKIQ_DB_POOL')})
@@ -91,7 +91,7 @@ describe('parseSidekiqInitializer', () => {
       ],
       serverRedisSize: null, clientRedisSize: null,
       serverDbPool: {value: 12, source: 'config/initializers/sidekiq.rb:10', lever: fileLever(I, 10)},
-      namesConnections: true, unreadable: {}, unknown: [],
+      namesConnections: true, serverRedisVar: 'REDIS_URL', unreadable: {}, unknown: [],
     })
   })
 
