@@ -1,7 +1,7 @@
 // Live measurement of a Postgres server for `tsq:doctor --live`/`--local`: one short-lived connection named
 // `tsq:doctor:<pid>:probe` reads the connection limits and pg_stat_activity. Never throws.
 import pg from 'pg'
-import {pgConnectionOptions} from '../core/tls.js'
+import {pgConnectionOptions} from '../core/model/tls.js'
 import {DEFAULT_TIMEOUT_MS, type ProbeMeasurement, type ProbeOptions, failed, probeName, scrub, targetOf, withDeadline} from './common.js'
 import {type PostgresSession, type PostgresSettings, measurementFromPostgres} from './postgres-readings.js'
 

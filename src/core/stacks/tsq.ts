@@ -1,6 +1,6 @@
 // The `tsq` stack: a Node process on heroku-tsq/runtime. Its numbers are exactly what the runtime resolves at
 // boot (spec §2), so this model only re-labels resolveSettings' answer with sources and levers. Pure.
-import {DEFAULTS, type Settings, type SettingsProblem, findRedisUrl, resolveMany, typeKey} from '../settings.js'
+import {DEFAULTS, type Settings, type SettingsProblem, findRedisUrl, resolveMany, typeKey} from '../model/settings.js'
 import type {ModelInput, ProcessModel, StackFinding, StackName} from './model.js'
 import {type Lever, type Sourced, known} from './sourced.js'
 

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import type {SharingApp} from '../../../src/core/app-state.js'
+import type {SharingApp} from '../../../src/core/model/app-state.js'
 import {APP} from '../../helpers/app-state.js'
 import {URL, WEB_2X, WORKER_1X, appState, check, checksOf, kvs, pg} from './checks-fixtures.js'
 

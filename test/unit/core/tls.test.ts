@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {pgConnectionOptions, redisTlsOptions} from '../../../src/core/tls.js'
+import {pgConnectionOptions, redisTlsOptions} from '../../../src/core/model/tls.js'
 
 describe('pgConnectionOptions', () => {
   it.each([
