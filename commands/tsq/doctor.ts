@@ -4,7 +4,7 @@ import {TsqCommand} from '../../src/cli/base-command.js'
 import {readWorkerQueues} from '../../src/cli/autoscale.js'
 import {readCheckout} from '../../src/cli/checkout.js'
 import {measureLive, readLocalApp, readRedisServerOf} from '../../src/cli/local.js'
-import {type DoctorReport, diagnose, doctorWarnings} from '../../src/core/doctor.js'
+import {type DoctorReport, diagnose, doctorWarnings} from '../../src/core/checks/doctor.js'
 import {renderDoctor} from '../../src/render/doctor.js'
 import {wantsColor} from '../../src/render/style.js'
 

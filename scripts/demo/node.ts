@@ -4,7 +4,7 @@
 // --local on the copy, and the copy run on the runtime under the same load.
 import {cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {parseDotenv} from '../../src/core/procfile.js'
+import {parseDotenv} from '../../src/core/model/procfile.js'
 import {Formation} from '../lib/formation.js'
 import {type LoadOptions, type LoadReport, driveLoad} from '../lib/load.js'
 import {readProcfile} from '../lib/rails-app.js'

@@ -5,7 +5,7 @@
 import {execFileSync} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {parseDotenv} from '../../src/core/procfile.js'
+import {parseDotenv} from '../../src/core/model/procfile.js'
 import {Formation} from '../lib/formation.js'
 import {type LoadOptions, driveLoad} from '../lib/load.js'
 import {copyBundled, migrateRails, railsJobStats, readProcfile, secretKeyBase} from '../lib/rails-app.js'

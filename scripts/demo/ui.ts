@@ -1,6 +1,6 @@
 // What the demo prints: sections, stage headers, checks that hold or not, tables, and the tsq commands'
 // own output, trimmed to what the story needs. Plain text (no colour), one line per write.
-import type {DoctorReport} from '../../src/core/doctor.js'
+import type {DoctorReport} from '../../src/core/checks/doctor.js'
 
 export function say(text = ''): void {
   process.stdout.write(text + '\n')

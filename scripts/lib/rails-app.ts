@@ -5,7 +5,7 @@ import {execFile} from 'node:child_process'
 import {cpSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type pg from 'pg'
-import {parseProcfile} from '../../src/core/procfile.js'
+import {parseProcfile} from '../../src/core/model/procfile.js'
 
 /** Runs a command, failing with its output; `ms` bounds it, `signal` stops it. */
 export function run(command: string, args: string[], options: {cwd: string, env?: NodeJS.ProcessEnv, ms?: number, signal?: AbortSignal}): Promise<string> {

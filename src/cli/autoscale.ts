@@ -3,12 +3,12 @@
 // formation PATCH. `--once` is one step whose errors end the command; with an interval the loop survives API
 // errors (bounded backoff), Redis outages (the step is skipped and logged) and bad answers, and stops within
 // a few seconds of its signal.
-import type {AppState} from '../core/app-state.js'
-import {assess} from '../core/assess.js'
+import type {AppState} from '../core/model/app-state.js'
+import {assess} from '../core/assess/assess.js'
 import {type AutoscaleSettings, decideAutoscale} from '../core/plans/autoscale/decide.js'
-import type {TypeQueues} from '../core/plans/autoscale/readings.js'
+import type {TypeQueues} from '../core/model/queue-readings.js'
 import {selectTargets} from '../core/plans/autoscale/targets.js'
-import {findRedisUrl} from '../core/settings.js'
+import {findRedisUrl} from '../core/model/settings.js'
 import {type Platform, getFormation, inspectApp, isPlatformError, patchFormation} from '../platform/index.js'
 import {type QueueReader, createQueueReader} from '../probe/queues/reader.js'
 import {type StepDocument, stepDocument} from '../render/autoscale.js'

@@ -2,8 +2,8 @@
 // by one Redactor that knows the secrets of the environment and of every config var the command has read.
 import {Command} from '@heroku-cli/command'
 import {Errors, ux} from '@oclif/core'
-import type {AppState} from '../core/app-state.js'
-import {Redactor} from '../core/redact.js'
+import type {AppState} from '../core/model/app-state.js'
+import {Redactor} from '../core/model/redact.js'
 import {type Platform, createPlatform, inspectApp} from '../platform/index.js'
 import {errorDocument} from './error-document.js'
 

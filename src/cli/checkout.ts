@@ -3,7 +3,7 @@
 // that is missing, binary, too large or unreadable is recorded as such and never stops a command.
 import {open, stat} from 'node:fs/promises'
 import {isAbsolute, join, normalize, resolve} from 'node:path'
-import type {Checkout, CheckoutFile, FormationEntry} from '../core/app-state.js'
+import type {Checkout, CheckoutFile, FormationEntry} from '../core/model/app-state.js'
 
 /** What the Ruby models read, relative to the checkout (spec §9). */
 export const RUBY_FILES = ['Gemfile.lock', 'config/puma.rb', 'config/sidekiq.yml', 'config/initializers/sidekiq.rb', 'config/initializers/tsq.rb', 'config/database.yml',

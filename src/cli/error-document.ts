@@ -2,7 +2,7 @@
 // and suggestions only: an error object may hold anything (oclif's parse errors hold the command, its API
 // client and token), so nothing else of it is ever copied.
 
-import {printable} from '../core/printable.js'
+import {printable} from '../core/model/printable.js'
 
 export interface ErrorDocument {
   error: {message: string, code: string | null, suggestions: string[]}

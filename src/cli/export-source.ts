@@ -3,8 +3,8 @@
 // gets — and this machine's names, to tell which servers the URLs point at here.
 import {hostname, networkInterfaces} from 'node:os'
 import {join} from 'node:path'
-import type {AppState} from '../core/app-state.js'
-import {type ProcfileEntry, parseProcfile} from '../core/procfile.js'
+import type {AppState} from '../core/model/app-state.js'
+import {type ProcfileEntry, parseProcfile} from '../core/model/procfile.js'
 import {readCheckout} from './checkout.js'
 import {readLocalApp, readOptionalFile} from './local.js'
 

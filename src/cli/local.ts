@@ -4,13 +4,13 @@
 // `--live` share.
 import {readFile, stat} from 'node:fs/promises'
 import {basename, join, resolve} from 'node:path'
-import type {AppState, FormationEntry} from '../core/app-state.js'
-import type {LiveMeasurement} from '../core/budget.js'
-import type {ResourceKind} from '../core/catalogue.js'
-import {type ScaleChange, applyScale, parseScaleArgs} from '../core/formation.js'
-import {localAppState, localFormation, parseDotenv, parseProcfile, procfileWarnings} from '../core/procfile.js'
-import {findRedisUrl} from '../core/settings.js'
-import type {RedisServerReading} from '../core/checks-redis-server.js'
+import type {AppState, FormationEntry} from '../core/model/app-state.js'
+import type {LiveMeasurement} from '../core/budget/budget.js'
+import type {ResourceKind} from '../core/model/catalogue.js'
+import {type ScaleChange, applyScale, parseScaleArgs} from '../core/model/formation.js'
+import {localAppState, localFormation, parseDotenv, parseProcfile, procfileWarnings} from '../core/model/procfile.js'
+import {findRedisUrl} from '../core/model/settings.js'
+import type {RedisServerReading} from '../core/checks/redis-server.js'
 import {measurePostgres, measureRedis, readRedisServer, unreadRedisServer} from '../probe/index.js'
 
 /** Where --local looks when neither .env nor the environment names a server (spec §4). */

@@ -3,7 +3,7 @@
 // second run (which re-inspects the app) plans only what is still missing.
 import {join} from 'node:path'
 import {ux} from '@oclif/core'
-import type {AttachChange, SetupChange, SetupPlan} from '../core/setup-plan.js'
+import type {AttachChange, SetupChange, SetupPlan} from '../core/plans/setup/setup-plan.js'
 import {
   type Platform, attachAddon, attachConnectionPooling, getConfigVars, getLatestReleaseVersion, isPlatformError, patchConfigVars, promoteRedis,
 } from '../platform/index.js'

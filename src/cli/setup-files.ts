@@ -4,8 +4,8 @@
 import {randomBytes} from 'node:crypto'
 import {mkdir, rename, rm, stat, writeFile} from 'node:fs/promises'
 import {basename, dirname, join, resolve} from 'node:path'
-import type {AppState} from '../core/app-state.js'
-import {localAppState} from '../core/procfile.js'
+import type {AppState} from '../core/model/app-state.js'
+import {localAppState} from '../core/model/procfile.js'
 import {localConfig, readOptionalFile} from './local.js'
 
 export interface SetupFiles {

@@ -13,8 +13,8 @@ import type {IncomingHttpHeaders} from 'node:http'
 
 import {type APIClient, vars} from '@heroku-cli/command'
 
-import {printable} from '../core/printable.js'
-import {redactUrl} from '../core/redact.js'
+import {printable} from '../core/model/printable.js'
+import {redactUrl} from '../core/model/redact.js'
 import {errorFromNetwork, errorFromPaging, errorFromResponse, errorFromUnreadable, PlatformError} from './errors.js'
 import {exchange} from './exchange.js'
 import {planRetryDelay, type RetryPolicy} from './retry.js'

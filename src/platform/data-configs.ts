@@ -3,7 +3,7 @@
 // `heroku redis:info` (`GET /redis/v0/databases/{name}`: its info rows, among them the maxmemory policy), and
 // the one mutation, `heroku pg:connection-pooling:attach` (`POST /client/v11/databases/{db}/connection-pooling`).
 // A read that fails is recorded with its reason, never thrown.
-import type {AttachmentInfo, RedisDataConfig, ServerPoolerConfig} from '../core/app-state.js'
+import type {AttachmentInfo, RedisDataConfig, ServerPoolerConfig} from '../core/model/app-state.js'
 import type {ApiAttachment} from './api-types.js'
 import type {Platform} from './client.js'
 import {PlatformError} from './errors.js'

@@ -1,8 +1,8 @@
 // Every failure of a Heroku API call becomes one PlatformError: what went wrong, Heroku's own message, and
 // what to do. oclif prints `message`, `code` and `suggestions` of any Error, so commands just let it throw.
 
-import {printable} from '../core/printable.js'
-import {redactUrl} from '../core/redact.js'
+import {printable} from '../core/model/printable.js'
+import {redactUrl} from '../core/model/redact.js'
 
 export type PlatformErrorKind =
   | 'unauthorized' | 'forbidden' | 'not_found' | 'invalid' | 'confirmation_required' | 'rate_limited'

@@ -2,9 +2,9 @@
 // number of add-ons or process types (paging aside): the app itself; then the add-ons that hold connection
 // limits; then the other apps that share those add-ons.
 
-import type {AddonInfo, AppState, DataApiLimit, FormationEntry, SharingApp} from '../core/app-state.js'
-import {POOLING_NAMESPACE} from '../core/budget-poolers.js'
-import {classifyAddon} from '../core/catalogue.js'
+import type {AddonInfo, AppState, DataApiLimit, FormationEntry, SharingApp} from '../core/model/app-state.js'
+import {POOLING_NAMESPACE} from '../core/budget/poolers.js'
+import {classifyAddon} from '../core/model/catalogue.js'
 import {
   ADDON_LIST_HEADERS, type ApiAddon, type ApiApp, type ApiAttachment, type ApiConfigVars, type ApiFormation,
   ATTACHMENT_LIST_HEADERS, type DataApiDatabase,

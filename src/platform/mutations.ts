@@ -1,9 +1,9 @@
 // The requests that change an app, one function each, sent in the forms the schema documents.
 
-import type {AttachmentInfo, FormationEntry} from '../core/app-state.js'
+import type {AttachmentInfo, FormationEntry} from '../core/model/app-state.js'
 import type {ApiAttachment, ApiConfigVars, ApiFormation} from './api-types.js'
 import type {Platform} from './client.js'
-import {renderFormation} from '../core/formation.js'
+import {renderFormation} from '../core/model/formation.js'
 import {isPlatformError, PlatformError} from './errors.js'
 import {parseAttachment, parseConfigVars, parseFormation} from './parse.js'
 import {SHAPES} from './shapes.js'

@@ -1,6 +1,6 @@
 // API responses → the plain AppState pieces the core consumes. Pure.
 
-import type {AddonInfo, AttachmentInfo, DataApiLimit, FormationEntry} from '../core/app-state.js'
+import type {AddonInfo, AttachmentInfo, DataApiLimit, FormationEntry} from '../core/model/app-state.js'
 import type {ApiAddon, ApiAttachment, ApiConfigVars, ApiFormation, DataApiDatabase} from './api-types.js'
 
 export function parseAddon(addon: ApiAddon): AddonInfo {

@@ -1,7 +1,7 @@
 // What both live probes share: the result shape, errors that name the server but never a secret, and a
 // deadline so a server that never answers cannot stall the doctor.
-import type {LiveMeasurement} from '../core/budget.js'
-import {Redactor, secretsOf} from '../core/redact.js'
+import type {LiveMeasurement} from '../core/budget/budget.js'
+import {Redactor, secretsOf} from '../core/model/redact.js'
 
 /** A live measurement plus what the probe could not read and why (blocked commands, fallbacks). */
 export interface ProbeMeasurement extends LiveMeasurement {

@@ -2,8 +2,8 @@
 // protected-mode, the version, and whether a connection without credentials is refused. One short-lived
 // connection with the app's credentials (and, when the URL has some, one without). Never throws.
 import {Redis, type RedisOptions} from 'ioredis'
-import type {EvictionReading, RedisServerReading, Setting} from '../core/checks-redis-server.js'
-import {redisTlsOptions} from '../core/tls.js'
+import type {EvictionReading, RedisServerReading, Setting} from '../core/checks/redis-server.js'
+import {redisTlsOptions} from '../core/model/tls.js'
 import {DEFAULT_TIMEOUT_MS, type ProbeOptions, probeName, scrub, targetOf, withDeadline} from './common.js'
 
 const SETTINGS = ['save', 'appendonly', 'bind', 'protected-mode'] as const

@@ -1,7 +1,7 @@
 // Live measurement of a Redis server for `tsq:doctor --live`/`--local`: one short-lived, named connection
 // reads INFO clients, CLIENT LIST and, when needed, CONFIG GET maxclients. Never throws.
 import {Redis} from 'ioredis'
-import {redisTlsOptions} from '../core/tls.js'
+import {redisTlsOptions} from '../core/model/tls.js'
 import {DEFAULT_TIMEOUT_MS, type ProbeMeasurement, type ProbeOptions, failed, probeName, scrub, targetOf, withDeadline} from './common.js'
 import {type Reading, type RedisReadings, measurementFromRedis} from './redis-readings.js'
 

@@ -1,6 +1,6 @@
 // tsq:autoscale's output: the step document of spec §10 (what `--json` prints) and one human line per type.
 import type {Decision} from '../core/plans/autoscale/decide.js'
-import type {QueueReading} from '../core/plans/autoscale/readings.js'
+import type {QueueReading} from '../core/model/queue-readings.js'
 
 /** One step, exactly the keys spec §10 binds. */
 export interface StepDocument {

@@ -1,9 +1,9 @@
 // Human output of tsq:doctor: checks fail → warn → ok (like `heroku pg:diagnose`), the processes as
 // resolved, then one budget table per resource with the limit and where it came from. Pure.
-import {RESOURCE_TITLE} from '../core/catalogue.js'
-import type {LiveMeasurement} from '../core/budget.js'
-import {sortChecks} from '../core/checks.js'
-import type {DoctorReport, DoctorResource} from '../core/doctor.js'
+import {RESOURCE_TITLE} from '../core/model/catalogue.js'
+import type {LiveMeasurement} from '../core/budget/budget.js'
+import {sortChecks} from '../core/checks/index.js'
+import type {DoctorReport, DoctorResource} from '../core/checks/doctor.js'
 import {type Style, paint, statusLabel} from './style.js'
 import {renderTable} from './table.js'
 

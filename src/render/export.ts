@@ -1,7 +1,7 @@
 // tsq:export's --json document and its human output: the limits the formation was judged against, each unit
 // file's action (with the diff of an update, and the text of a new file under --dry-run), stale units, and
 // the systemctl commands that start it all. Pure.
-import {RESOURCE_TITLE} from '../core/catalogue.js'
+import {RESOURCE_TITLE} from '../core/model/catalogue.js'
 import type {ExportBlock, ExportPlan} from '../core/plans/export/plan.js'
 import type {ExportedProcess} from '../core/plans/export/systemd.js'
 import type {FileAction} from '../core/plans/export/unit-files.js'

@@ -1,9 +1,9 @@
 // Human output and the --json document of tsq:scale. Pure: plan in, text or data out.
-import type {AppState, FormationEntry} from '../core/app-state.js'
-import type {Assessment} from '../core/assess.js'
-import {type DoctorResource, buildDoctorReport} from '../core/doctor.js'
-import {renderFormation} from '../core/formation.js'
-import {type ScalePlan, describeOverLimit, resourceName} from '../core/scale-plan.js'
+import type {AppState, FormationEntry} from '../core/model/app-state.js'
+import type {Assessment} from '../core/assess/assess.js'
+import {type DoctorResource, buildDoctorReport} from '../core/checks/doctor.js'
+import {renderFormation} from '../core/model/formation.js'
+import {type ScalePlan, describeOverLimit, resourceName} from '../core/plans/scale/scale-plan.js'
 import {renderResource} from './doctor.js'
 import {type Style, paint} from './style.js'
 

@@ -1,10 +1,10 @@
 // tsq:setup's --json document and its human output: the plan before anything is applied, what happened to
 // each change, what was left alone and why, and what the doctor will still say. Pure.
-import type {AppState} from '../core/app-state.js'
-import type {Assessment} from '../core/assess.js'
-import {RESOURCE_TITLE} from '../core/catalogue.js'
-import {type DoctorResource, buildDoctorReport} from '../core/doctor.js'
-import type {SetupChange, SetupNote, SetupPlan, SetupProblem, SkippedStep} from '../core/setup-plan.js'
+import type {AppState} from '../core/model/app-state.js'
+import type {Assessment} from '../core/assess/assess.js'
+import {RESOURCE_TITLE} from '../core/model/catalogue.js'
+import {type DoctorResource, buildDoctorReport} from '../core/checks/doctor.js'
+import type {SetupChange, SetupNote, SetupPlan, SetupProblem, SkippedStep} from '../core/plans/setup/setup-plan.js'
 import type {ChangeOutcome} from '../cli/setup-apply.js'
 import {type Style, paint} from './style.js'
 

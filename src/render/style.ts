@@ -1,6 +1,6 @@
 // Colour and status symbols for human output. The command decides whether colour is on (TTY, NO_COLOR,
 // FORCE_COLOR); renderers only take the decision, so they stay pure and their output is testable.
-import type {Status} from '../core/budget.js'
+import type {Status} from '../core/budget/budget.js'
 
 export interface Style {
   color: boolean

@@ -1,7 +1,7 @@
 // The cluster primary: forks `processesPerDyno` processes, restarts one that dies, and on SIGTERM forwards
 // it once and waits. It opens no connection of its own (the doctor counts none for it).
 import cluster, {type Worker as ClusterWorker} from 'node:cluster'
-import type {Settings} from '../core/settings.js'
+import type {Settings} from '../core/model/settings.js'
 import type {Logger} from './log.js'
 import {planRestart, RESTART_POLICY, type RestartPolicy} from './restart.js'
 

@@ -4,7 +4,7 @@
 import {Queue, Worker, type Processor, type QueueOptions, type RedisClient, type WorkerOptions} from 'bullmq'
 import type {Redis} from 'ioredis'
 import type pg from 'pg'
-import {typeKey, type Settings} from '../core/settings.js'
+import {typeKey, type Settings} from '../core/model/settings.js'
 import {createLogger, type Logger} from './log.js'
 import {redisClientName, RuntimeError} from './names.js'
 import {createPgPool} from './postgres.js'

@@ -1,10 +1,10 @@
 // heroku-tsq/runtime (spec §7): what an app imports at boot. Importing opens nothing and starts nothing;
 // every connection, timer and signal handler comes from a call below.
 import type {Processor, Queue, Worker} from 'bullmq'
-import type {Settings} from '../core/settings.js'
+import type {Settings} from '../core/model/settings.js'
 import {connectionsFor, type DrainReport, type TsqQueueOptions, type TsqWorkerOptions} from './connections.js'
 
-export {resolveSettings, SettingsError, type Env, type Role, type Settings, type SettingsProblem} from '../core/settings.js'
+export {resolveSettings, SettingsError, type Env, type Role, type Settings, type SettingsProblem} from '../core/model/settings.js'
 export {createPgClient, createPgPool, pgClientConfig, pgPoolConfig, warmPgPool} from './postgres.js'
 export type {WarmOptions} from './postgres.js'
 export {createRedis, redisOptions} from './redis.js'

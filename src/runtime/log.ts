@@ -1,8 +1,8 @@
 // One-line logs for Heroku's log router: `tsq <dyno>[<pid>] <message> key=value ...`, info on stdout,
 // warnings and errors on stderr. Every line is redacted: a URL with a password never shows, nor do the
 // passwords of the process's own Redis and Postgres URLs wherever a library's message repeats them.
-import {Redactor} from '../core/redact.js'
-import type {Settings} from '../core/settings.js'
+import {Redactor} from '../core/model/redact.js'
+import type {Settings} from '../core/model/settings.js'
 
 export type LogFields = Readonly<Record<string, unknown>>
 

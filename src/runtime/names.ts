@@ -1,6 +1,6 @@
 // The names every runtime connection carries, so `tsq:doctor --live` can attribute live connections to a
 // dyno, a process and a purpose (spec §7), and the runtime's own error type.
-import type {Settings} from '../core/settings.js'
+import type {Settings} from '../core/model/settings.js'
 
 /** Why a Redis connection exists; the doctor's formula counts one producer, one consumer, one blocking per queue. */
 export type RedisPurpose = 'producer' | 'consumer' | 'blocking'

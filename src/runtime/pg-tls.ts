@@ -2,7 +2,7 @@
 // pg Client that does what libpq does for `prefer` (TLS, else plaintext) and `allow` (plaintext, else TLS).
 import {readFileSync} from 'node:fs'
 import pg from 'pg'
-import {pgConnectionOptions, withTlsFiles, type PgSsl} from '../core/tls.js'
+import {pgConnectionOptions, withTlsFiles, type PgSsl} from '../core/model/tls.js'
 
 /** What the clients of one pool (or one probe) share: the sslmode's two tries, and which one the server took. */
 export interface SslNegotiation {

@@ -1,9 +1,9 @@
 // Postgres for a tsq process: a pg Pool that holds exactly the `dbPool` connections tsq:doctor predicts,
 // with Heroku's TLS and a `tsq:<dyno>:<pid>` application_name on every connection.
 import pg from 'pg'
-import {redactUrl} from '../core/redact.js'
-import type {Settings} from '../core/settings.js'
-import {PgUrlError} from '../core/tls.js'
+import {redactUrl} from '../core/model/redact.js'
+import type {Settings} from '../core/model/settings.js'
+import {PgUrlError} from '../core/model/tls.js'
 import {createLogger, type Logger} from './log.js'
 import {processName, RuntimeError} from './names.js'
 import {pgTlsConfig} from './pg-tls.js'

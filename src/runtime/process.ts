@@ -3,7 +3,7 @@
 import cluster from 'node:cluster'
 import type {Processor, Queue, Worker} from 'bullmq'
 import type pg from 'pg'
-import type {Settings} from '../core/settings.js'
+import type {Settings} from '../core/model/settings.js'
 import {TsqConnections, type TsqQueueOptions, type TsqWorkerOptions} from './connections.js'
 import type {Logger} from './log.js'
 import {warmPgPool} from './postgres.js'

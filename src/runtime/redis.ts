@@ -1,8 +1,8 @@
 // Redis for a tsq process: ioredis clients named `tsq:<dyno>:<pid>:<purpose>`, TLS that accepts Heroku's
 // self-signed certificates, and per-purpose failure behaviour.
 import {Redis, type RedisOptions} from 'ioredis'
-import type {Settings} from '../core/settings.js'
-import {redisTlsOptions} from '../core/tls.js'
+import type {Settings} from '../core/model/settings.js'
+import {redisTlsOptions} from '../core/model/tls.js'
 import {createLogger, type Logger} from './log.js'
 import {redisClientName, RuntimeError, type RedisPurpose} from './names.js'
 

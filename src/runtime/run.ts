@@ -1,7 +1,7 @@
 // run(): what throng did, kept correct for Heroku. The role from the settings decides what runs; more
 // than one process per dyno means a node:cluster primary that forks and supervises them.
 import cluster from 'node:cluster'
-import {resolveSettings, type Env} from '../core/settings.js'
+import {resolveSettings, type Env} from '../core/model/settings.js'
 import {runPrimary} from './cluster.js'
 import {createLogger} from './log.js'
 import {runProcess, type AppCallback} from './process.js'

@@ -1,7 +1,7 @@
 // AppState builders for the core tests: add-ons, the attachments that expose their config vars, and an app
 // made of them. Only the shape of the records lives here: each suite names its own ids, add-on names, plans,
 // config values and formation, because its numbers and messages depend on them.
-import type {AddonInfo, AppState, AttachmentInfo} from '../../src/core/app-state.js'
+import type {AddonInfo, AppState, AttachmentInfo} from '../../src/core/model/app-state.js'
 
 /** The app the builders attach add-ons to and bill them to, unless told otherwise. */
 export const APP = 'demo'

@@ -1,7 +1,7 @@
 // The fake Platform API's world: a declarative Scenario (what tests write) and the mutable FakeState built from
 // it (what requests read and change). Response shapes live in fake-api-shapes.ts.
 
-import {findService} from '../../src/core/catalogue.js'
+import {findService} from '../../src/core/model/catalogue.js'
 
 export interface ScenarioProcess {
   type: string

@@ -1,7 +1,7 @@
 // The fake's endpoints. Each handler reads or changes FakeState and answers in the schema's shapes; errors are
 // thrown as ApiFault with Heroku's ids and messages.
 
-import {isKnownDynoSize} from '../../src/core/catalogue.js'
+import {isKnownDynoSize} from '../../src/core/model/catalogue.js'
 import {ApiFault, type FakeAddon, type FakeApp, type FakeState} from './fake-api-model.js'
 import {DATA_ROUTES} from './fake-api-data.js'
 import {addonShape, appShape, attachmentShape, databaseShape, formationShape, releaseShape} from './fake-api-shapes.js'

@@ -2,7 +2,7 @@
 // which program the long-running process is, its arguments and the environment it runs with. Nothing is run;
 // what cannot be read is named in `unknown` so the caller marks what depends on it. Pure: no fs, no env, no clock.
 import {posix} from 'node:path'
-import type {Env} from '../settings.js'
+import type {Env} from '../model/settings.js'
 import {lookThrough, type Reading, type WrapperOptions} from './command-wrappers.js'
 import {assignmentOf, expandValue, expandWord, type ExpandContext} from './shell-expand.js'
 import {parseShell, type Pipeline, type Word} from './shell-syntax.js'

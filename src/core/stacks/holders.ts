@@ -1,7 +1,7 @@
 // Holders of connections (spec §14) as a stack builds them: the totals a model shows as `dbPool` and
 // `redisConnections` on the primary Postgres and Redis variables, and holders of one kind merged. Pure.
-import type {Env} from '../settings.js'
-import {findRedisUrl} from '../settings.js'
+import type {Env} from '../model/settings.js'
+import {findRedisUrl} from '../model/settings.js'
 import {ANY_RESOURCE, type Holder, type ProcessModel} from './model.js'
 import {type Sourced, known} from './sourced.js'
 

@@ -1,6 +1,6 @@
 // Which stack a process type runs (spec §8) and its model: the one entry point the budget uses. Pure.
-import type {Checkout} from '../app-state.js'
-import {type Env, type SettingsProblem, findRedisUrl, typeKey} from '../settings.js'
+import type {Checkout} from '../model/app-state.js'
+import {type Env, type SettingsProblem, findRedisUrl, typeKey} from '../model/settings.js'
 import {type ProgramKind, type ReadCommand, classifyProgram, readCommand} from './command.js'
 import {type ModelInput, type ModelProblem, type ProcessModel, STACKS, type StackName} from './model.js'
 import {modelApp} from './app.js'

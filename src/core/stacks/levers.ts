@@ -1,6 +1,6 @@
 // Fixes in the app's own terms (spec §9): a value changed where the app reads it — a config var, a line of
 // one of its files, a flag of its Procfile command — never a variable it does not read. Pure.
-import type {Checkout} from '../app-state.js'
+import type {Checkout} from '../model/app-state.js'
 import type {Lever} from './sourced.js'
 
 /** One value to change: `what` names it for people (`worker concurrency`). */

@@ -1,8 +1,8 @@
 // One model of a process per stack (spec §8), behind one interface: what a process of a type holds, each
 // number with its source and lever. The budget, the checks, scale and setup read a ProcessModel and never ask
 // which stack produced it. Pure.
-import type {Checkout} from '../app-state.js'
-import type {Env, Role} from '../settings.js'
+import type {Checkout} from '../model/app-state.js'
+import type {Env, Role} from '../model/settings.js'
 import type {DbRoute} from './pooler.js'
 import type {Lever, Sourced} from './sourced.js'
 

@@ -4,9 +4,9 @@
 // a transaction-mode pooler does not keep (LISTEN/NOTIFY, advisory locks, named prepared statements, SET).
 // Whether the var is Heroku's server-side pooler is the budget's question (it depends on the app's
 // attachments). Pure.
-import {DATABASE_URL_VAR} from '../catalogue.js'
-import {typeKey} from '../settings.js'
-import type {Checkout} from '../app-state.js'
+import {DATABASE_URL_VAR} from '../model/catalogue.js'
+import {typeKey} from '../model/settings.js'
+import type {Checkout} from '../model/app-state.js'
 import type {ReadCommand} from './command.js'
 import {classifyProgram} from './command.js'
 import type {StackName} from './model.js'

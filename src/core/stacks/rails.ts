@@ -1,14 +1,14 @@
 // What every Ruby process model reads from the app (spec §9): the environment its command runs with, the
 // library versions of Gemfile.lock that pick the defaults, and ActiveRecord's pool for the primary database.
 // Files come from the checkout the command gathered; a file that is missing or unreadable is said, not guessed. Pure.
-import type {Checkout} from '../app-state.js'
-import type {Env} from '../settings.js'
+import type {Checkout} from '../model/app-state.js'
+import type {Env} from '../model/settings.js'
 import type {ReadCommand} from './command.js'
 import type {ModelProblem} from './model.js'
 import {parseDatabaseYml, poolFromDatabaseUrl} from './ruby/database-config.js'
 import {parseGemfileLock, versionAtLeast} from './ruby/gemfile-lock.js'
 import {type RailsEnvConfig, emptyRailsEnvConfig, parseRailsEnvConfig} from './ruby/rails-env-config.js'
-import {findRedisUrl} from '../settings.js'
+import {findRedisUrl} from '../model/settings.js'
 import {type Sourced, assumed, known} from './sourced.js'
 
 /** The latest releases whose defaults apply when Gemfile.lock does not say (marked as assumed). */

@@ -1,7 +1,7 @@
 // The `tsq` stack: a Node process on heroku-tsq/runtime. Its numbers are exactly what the runtime resolves at
 // boot (spec §2), so this model only re-labels resolveSettings' answer with sources and levers. Pure.
-import {DEFAULTS, type Settings, type SettingsProblem, findRedisUrl, resolveMany, typeKey} from '../settings.js'
-import {DYNO_SIZE_NAMES, isKnownDynoSize} from '../catalogue.js'
+import {DEFAULTS, type Settings, type SettingsProblem, findRedisUrl, resolveMany, typeKey} from '../model/settings.js'
+import {DYNO_SIZE_NAMES, isKnownDynoSize} from '../model/catalogue.js'
 import type {ModelInput, ModelProblem, ProcessModel, StackFinding, StackName} from './model.js'
 import {type Lever, type Sourced, assumed, known} from './sourced.js'
 

@@ -5,7 +5,7 @@
 // (`timestamp`, `opts` with the job's `delay`, `processedOn`). Finding a job's enqueue time takes its id first,
 // so one small Lua script per queue reads both in a single call: every queue of every type goes in one
 // pipelined round trip, and the script runs the same fixed commands at 10 jobs as at 100,000.
-import type {QueueReading} from '../../core/plans/autoscale/readings.js'
+import type {QueueReading} from '../../core/model/queue-readings.js'
 
 /** The ioredis command name the script is defined under. */
 export const BULLMQ_COMMAND = 'tsqBullmqQueue'

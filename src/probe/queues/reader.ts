@@ -3,10 +3,10 @@
 // round trip per step for every queue of every type. A step while Redis is unreachable fails fast with the
 // cause instead of waiting: the caller skips that step.
 import {Redis} from 'ioredis'
-import type {QueueTarget, TypeQueues} from '../../core/plans/autoscale/readings.js'
+import type {QueueTarget, TypeQueues} from '../../core/model/queue-readings.js'
 
-export type {QueueTarget} from '../../core/plans/autoscale/readings.js'
-import {redisTlsOptions} from '../../core/tls.js'
+export type {QueueTarget} from '../../core/model/queue-readings.js'
+import {redisTlsOptions} from '../../core/model/tls.js'
 import {scrub, withDeadline} from '../common.js'
 import {BULLMQ_COMMAND, BULLMQ_SCRIPT, bullmqArgs, bullmqKeys, parseBullmqReply} from './bullmq.js'
 import {type Command, SIDEKIQ_SETS, parseSidekiqQueue, parseSidekiqSet, sidekiqQueueCommands, sidekiqSetCommands} from './sidekiq.js'

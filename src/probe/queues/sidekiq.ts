@@ -5,7 +5,7 @@
 // and `retry` sorted sets (score: when due, float seconds) until a Sidekiq process moves them to their queue,
 // so their due jobs need a running worker too: ZCOUNT -inf now, and the earliest score for their latency.
 
-import type {QueueReading} from '../../core/plans/autoscale/readings.js'
+import type {QueueReading} from '../../core/model/queue-readings.js'
 
 /** The sets Sidekiq keeps jobs in until they are due. */
 export const SIDEKIQ_SETS = ['schedule', 'retry'] as const

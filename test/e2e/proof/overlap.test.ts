@@ -4,7 +4,7 @@
 // with the pools tsq:setup chose (Postgres does not fit twice), once with the pools the check's fix names.
 import {Redis} from 'ioredis'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import type {DoctorReport} from '../../../src/core/doctor.js'
+import type {DoctorReport} from '../../../src/core/checks/doctor.js'
 import type {Dyno, Formation} from '../../helpers/formation.js'
 import {EXAMPLE_DIR, type AppDir, checkStatus, doctor, makeAppDir} from './lib/app-dir.js'
 import {TSQ_READY, boot, webPorts} from './lib/boot.js'

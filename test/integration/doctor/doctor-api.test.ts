@@ -3,7 +3,7 @@
 // stdout or stderr.
 import {afterEach, describe, expect, it} from 'vitest'
 import Doctor from '../../../commands/tsq/doctor.js'
-import type {DoctorReport} from '../../../src/core/doctor.js'
+import type {DoctorReport} from '../../../src/core/checks/doctor.js'
 import {type FakeApi, type Scenario, startFakeApi} from '../../helpers/fake-api.js'
 import * as scenarios from '../../helpers/scenarios.js'
 import {APP, PG_ADDON, REDIS_ADDON, SENTINEL_VALUES, STAGING} from '../../helpers/scenarios.js'

@@ -4,7 +4,7 @@
 // as assumed, without a crash.
 import {afterEach, describe, expect, it} from 'vitest'
 import Doctor from '../../../commands/tsq/doctor.js'
-import type {DoctorReport} from '../../../src/core/doctor.js'
+import type {DoctorReport} from '../../../src/core/checks/doctor.js'
 import {type FakeApi, type Scenario, startFakeApi} from '../../helpers/fake-api.js'
 import {APP, PG_ADDON, REDIS_ADDON, SENTINEL_VALUES} from '../../helpers/scenarios.js'
 import {pooledDatabase} from '../../helpers/scenarios-poolers.js'

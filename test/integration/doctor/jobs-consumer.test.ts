@@ -7,7 +7,7 @@ import {dirname, join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import Doctor from '../../../commands/tsq/doctor.js'
-import type {DoctorReport} from '../../../src/core/doctor.js'
+import type {DoctorReport} from '../../../src/core/checks/doctor.js'
 import {runCommand} from '../../helpers/run-command.js'
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../../fixtures/rails-configs', name), 'utf8')

@@ -2,7 +2,7 @@
 
 import {afterEach, describe, expect, test} from 'vitest'
 
-import type {AppState} from '../../../src/core/app-state.js'
+import type {AppState} from '../../../src/core/model/app-state.js'
 import {inspectApp, UNKNOWN_SHARING_APP} from '../../../src/platform/index.js'
 import {type FakeApi, type Scenario, startFakeApi} from '../../helpers/fake-api.js'
 import {createFakePlatform} from '../../helpers/fake-api-client.js'

@@ -70,7 +70,7 @@ describe('attachAddon', () => {
 })
 
 describe('promotion to REDIS', () => {
-  // Which steps a promotion needs is setup's pure planner's decision (src/core/setup-plan-redis.ts); this runs them.
+  // Which steps a promotion needs is setup's pure planner's decision (src/core/plans/setup/redis.ts); this runs them.
   test('promoteRedis re-attaches the old owner under its default name, then the new add-on as REDIS, each confirmed', async () => {
     const s = scenarios.herokuRedisAndPostgres()
     s.addons.push({name: RC, service: 'rediscloud', plan: 'rediscloud:30', app: APP, url: URLS.rediscloud})

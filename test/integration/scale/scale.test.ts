@@ -4,7 +4,7 @@
 
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {SCALE_FORMS} from '../../../src/core/formation.js'
+import {SCALE_FORMS} from '../../../src/core/model/formation.js'
 import {type FakeApi, type Scenario, startFakeApi} from '../../helpers/fake-api.js'
 import * as scenarios from '../../helpers/scenarios.js'
 import {APP, PG_ADDON, STAGING, URLS} from '../../helpers/scenarios.js'

@@ -2,8 +2,8 @@
 // values it writes into .env are judged by tsq:doctor --local, which measures the same servers.
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
 import Doctor from '../../../commands/tsq/doctor.js'
-import type {DoctorReport} from '../../../src/core/doctor.js'
-import {parseDotenv} from '../../../src/core/procfile.js'
+import type {DoctorReport} from '../../../src/core/checks/doctor.js'
+import {parseDotenv} from '../../../src/core/model/procfile.js'
 import {type PostgresService, type RedisService, startPostgres, startRedis} from '../../helpers/services.js'
 import {PACKAGE_JSON, PROCFILE, appDir, runCommand, runSetup, runSetupJson} from './run-setup.js'
 

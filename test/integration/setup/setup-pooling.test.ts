@@ -3,7 +3,7 @@
 // sends and one config PATCH pointing the runtime at the pooler; --dry-run sends nothing; a second run changes
 // nothing; an API failure is reported with its status and stops before the config change.
 import {afterEach, describe, expect, it} from 'vitest'
-import {diagnose} from '../../../src/core/doctor.js'
+import {diagnose} from '../../../src/core/checks/doctor.js'
 import {inspectApp} from '../../../src/platform/index.js'
 import {type FakeApi, type Scenario, startFakeApi} from '../../helpers/fake-api.js'
 import {createFakePlatform} from '../../helpers/fake-api-client.js'

@@ -2,7 +2,7 @@
 // stderr are checked for SENTINEL secrets (run-setup.ts); the chosen settings are judged by re-inspecting
 // the fake app and running the doctor's own checks on it.
 import {afterEach, describe, expect, it} from 'vitest'
-import {diagnose} from '../../../src/core/doctor.js'
+import {diagnose} from '../../../src/core/checks/doctor.js'
 import {inspectApp} from '../../../src/platform/index.js'
 import {type FakeApi, type Scenario, startFakeApi} from '../../helpers/fake-api.js'
 import {createFakePlatform} from '../../helpers/fake-api-client.js'

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {diagnose} from '../../../src/core/doctor.js'
+import {diagnose} from '../../../src/core/checks/doctor.js'
 import {APP} from '../../helpers/app-state.js'
 import {SECRET, URL, appState, check, checksOf, kvs, pg} from './checks-fixtures.js'
 

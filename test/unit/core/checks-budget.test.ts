@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import type {SharingApp} from '../../../src/core/app-state.js'
-import {diagnose} from '../../../src/core/doctor.js'
+import type {SharingApp} from '../../../src/core/model/app-state.js'
+import {diagnose} from '../../../src/core/checks/doctor.js'
 import {renderDoctor} from '../../../src/render/doctor.js'
 import {APP} from '../../helpers/app-state.js'
 import {URL, WEB_2X, WORKER_1X, appState, check, checksOf, kvs, pg} from './checks-fixtures.js'

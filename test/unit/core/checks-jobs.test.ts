@@ -2,8 +2,8 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import type {AppState, FormationEntry} from '../../../src/core/app-state.js'
-import {diagnose} from '../../../src/core/doctor.js'
+import type {AppState, FormationEntry} from '../../../src/core/model/app-state.js'
+import {diagnose} from '../../../src/core/checks/doctor.js'
 import {appState, kvs, pg} from './checks-fixtures.js'
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../../fixtures/rails-configs', name), 'utf8')

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {CHECK_IDS} from '../../../src/core/checks.js'
-import {diagnose, doctorWarnings} from '../../../src/core/doctor.js'
+import {CHECK_IDS} from '../../../src/core/checks/index.js'
+import {diagnose, doctorWarnings} from '../../../src/core/checks/doctor.js'
 import {URL, appState, kvs, measurement, pg} from './checks-fixtures.js'
 
 const RESOURCE_KEYS = ['kind', 'addon', 'service', 'plan', 'configVar', 'limit', 'reserve', 'demand', 'status', 'sharedWith', 'live']

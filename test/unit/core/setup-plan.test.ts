@@ -1,9 +1,9 @@
 import {describe, expect, it} from 'vitest'
-import type {AddonInfo, AppState} from '../../../src/core/app-state.js'
-import {assess} from '../../../src/core/assess.js'
-import {runChecks} from '../../../src/core/checks.js'
-import {ScaleArgumentError, parseScaleArgs} from '../../../src/core/formation.js'
-import {type AttachChange, type ConfigChange, type SetupIntent, type SetupPlan, planSetup} from '../../../src/core/setup-plan.js'
+import type {AddonInfo, AppState} from '../../../src/core/model/app-state.js'
+import {assess} from '../../../src/core/assess/assess.js'
+import {runChecks} from '../../../src/core/checks/index.js'
+import {ScaleArgumentError, parseScaleArgs} from '../../../src/core/model/formation.js'
+import {type AttachChange, type ConfigChange, type SetupIntent, type SetupPlan, planSetup} from '../../../src/core/plans/setup/setup-plan.js'
 import {addon, appStateOf, attachment, postgresAddon, redisAddon} from '../../helpers/app-state.js'
 
 const PG = postgresAddon('essential-0', {id: 'pg1', name: 'postgresql-curved-1'})

@@ -2,7 +2,7 @@
 // characters, a bounded length; and a 5xx on a mutation names the command that shows what happened.
 import {describe, expect, it} from 'vitest'
 
-import {printable} from '../../../src/core/printable.js'
+import {printable} from '../../../src/core/model/printable.js'
 import {errorFromResponse} from '../../../src/platform/errors.js'
 
 const ESC = '\u001B'

@@ -1,12 +1,12 @@
 // tsq:autoscale's decision (spec §10): queue readings + the app's state → the dyno count of every worker
 // type, decided together so that together they fit every connection limit. Pure: the clock is an input,
 // and so is the memory of how long each type's queues have been quiet.
-import type {AppState, FormationEntry} from '../../app-state.js'
-import {type Assessment, assess} from '../../assess.js'
-import {type ResourceBudget, perDynoOf, statusOf} from '../../budget.js'
-import {type FormationUpdate, describeOverLimit, diffFormation, resourceName} from '../../scale-plan.js'
-import {largestCount, suggestFixes} from '../../scale-plan-suggest.js'
-import {type QueueReading, type TypeQueues, hasReadyJob, isEmpty, latencyOf} from './readings.js'
+import type {AppState, FormationEntry} from '../../model/app-state.js'
+import {type Assessment, assess} from '../../assess/assess.js'
+import {type ResourceBudget, perDynoOf, statusOf} from '../../budget/budget.js'
+import {type FormationUpdate, describeOverLimit, diffFormation, resourceName} from '../scale/scale-plan.js'
+import {largestCount, suggestFixes} from '../scale/suggest.js'
+import {type QueueReading, type TypeQueues, hasReadyJob, isEmpty, latencyOf} from '../../model/queue-readings.js'
 
 export interface AutoscaleSettings {
   /** Fewest dynos per type (`--min`, default 1; 0 allowed). */

@@ -1,7 +1,7 @@
 // Which process types the autoscaler scales and where their jobs wait (spec §10): a heroku-tsq worker's BullMQ
 // queues, a Sidekiq process's queues (its model's, else Sidekiq's own `queues` set). Pure.
-import type {Assessment} from '../../assess.js'
-import type {QueueTarget} from './readings.js'
+import type {Assessment} from '../../assess/assess.js'
+import type {QueueTarget} from '../../model/queue-readings.js'
 
 export interface TargetSelection {
   targets: QueueTarget[]

@@ -1,12 +1,12 @@
 // The whole export decision: the doctor's judgement of the formation against the limits the servers
 // reported, the unit files, and what they do to the output directory — then whether it may be written.
 // Pure: the caller gathered the files and measurements and does the writing.
-import type {AppState} from '../../app-state.js'
-import type {LiveMeasurement} from '../../budget.js'
-import type {ResourceKind} from '../../catalogue.js'
-import type {Check} from '../../checks-common.js'
-import {type DoctorReport, diagnose} from '../../doctor.js'
-import type {ProcfileEntry} from '../../procfile.js'
+import type {AppState} from '../../model/app-state.js'
+import type {LiveMeasurement} from '../../budget/budget.js'
+import type {ResourceKind} from '../../model/catalogue.js'
+import type {Check} from '../../checks/common.js'
+import {type DoctorReport, diagnose} from '../../checks/doctor.js'
+import type {ProcfileEntry} from '../../model/procfile.js'
 import {type SystemdPlan, localServices, planSystemdUnits} from './systemd.js'
 import {type UnitFilesPlan, planUnitFiles} from './unit-files.js'
 

@@ -1,9 +1,9 @@
 // `tsq:export systemd`: a Procfile, a formation and where the app lives → the unit files, in foreman's layout
 // (one `<app>-<type>.<n>.service` per instance, `<app>.target` wanting them all, PORT = base + 100 × the
 // type's Procfile index + n − 1), with Heroku's stop contract and the .env read by reference. Pure.
-import type {ProcfileEntry} from '../../procfile.js'
-import {findRedisUrl} from '../../settings.js'
-import {LOCAL_HOSTS} from '../../tls.js'
+import type {ProcfileEntry} from '../../model/procfile.js'
+import {findRedisUrl} from '../../model/settings.js'
+import {LOCAL_HOSTS} from '../../model/tls.js'
 import {type ExecStart, execStartOf} from './exec-start.js'
 
 /** Heroku's time between SIGTERM and SIGKILL; the runtime's drain (TSQ_SHUTDOWN_TIMEOUT 25 s) fits inside it. */

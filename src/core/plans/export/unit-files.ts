@@ -1,7 +1,7 @@
 // What an export does to the output directory: each unit file created, updated (with its diff) or left
 // unchanged, and this app's units that the new formation no longer has (stale). Pure: the caller reads the
 // directory and writes the files.
-import {lineDiff} from '../../text-diff.js'
+import {lineDiff} from '../../model/text-diff.js'
 import {type UnitFile, belongsTo, isUnitName} from './systemd.js'
 
 export type FileAction = 'create' | 'update' | 'unchanged'

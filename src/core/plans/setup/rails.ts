@@ -2,11 +2,11 @@
 // (config/puma.rb, config/sidekiq.yml, config/initializers/tsq.rb) and the config vars they read, chosen so the
 // formation fits every limit. A file the app already has and that differs is shown as a diff and written only
 // with --force; the app's own Ruby is never edited beyond these files. Pure.
-import type {AppState, Checkout} from '../../app-state.js'
-import type {Assessment} from '../../assess.js'
+import type {AppState, Checkout} from '../../model/app-state.js'
+import type {Assessment} from '../../assess/assess.js'
 import {parseGemfileLock} from '../../stacks/ruby/gemfile-lock.js'
-import {lineDiff} from '../../text-diff.js'
-import type {SetupFileChange, SkippedStep} from '../../setup-plan-types.js'
+import {lineDiff} from '../../model/text-diff.js'
+import type {SetupFileChange, SkippedStep} from './types.js'
 import {RAILS_PROCFILE, RAILS_VARIABLES, railsSetupFiles} from './rails-templates.js'
 
 /** Whether the checkout is a Rails app: Gemfile.lock bundles rails (or railties). */

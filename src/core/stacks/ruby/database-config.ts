@@ -3,8 +3,8 @@
 // (`pool:`, Rails 8.1's `max_connections:`) and the URL it connects to — its own `url:` (directly or
 // through `<<:`), else the variable Rails merges into it (`DATABASE_URL` for primary only,
 // `<NAME>_DATABASE_URL` for every config). Pure.
-import type {Env} from '../../settings.js'
-import {redactUrl} from '../../redact.js'
+import type {Env} from '../../model/settings.js'
+import {redactUrl} from '../../model/redact.js'
 import {type Sourced, fileLine} from '../sourced.js'
 import {type YamlNode, nodeAt, readErbYaml, readScalar} from './erb-yaml.js'
 

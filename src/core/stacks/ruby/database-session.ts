@@ -3,7 +3,7 @@
 // statements), `advisory_locks:` (default true: migrations take a session advisory lock) and session settings
 // set on connect (`variables:`, `schema_search_path:`). Query parameters of the URL it reads count as Rails
 // merges them (`?prepared_statements=false`). Pure.
-import type {Env} from '../../settings.js'
+import type {Env} from '../../model/settings.js'
 import {fileLine} from '../sourced.js'
 import {type YamlNode, nodeAt, readErbYaml} from './erb-yaml.js'
 

@@ -4,7 +4,7 @@
 // decided keeps the variable that decided it. Unreadable ERB makes only its values unknown; a YAML syntax
 // error makes the file unknown with the parser's message and line. Never throws. Pure.
 import {type Document, LineCounter, type ScalarTag, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments} from 'yaml'
-import type {Env} from '../../settings.js'
+import type {Env} from '../../model/settings.js'
 import {type Sourced, fileLine, known} from '../sourced.js'
 import {type EvalResult, type RubyValue, evaluate, sourcedFrom, truthy} from './expr.js'
 import {unreadableInput} from './input.js'

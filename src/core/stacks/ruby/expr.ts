@@ -3,8 +3,8 @@
 // executed: an expression is tokenized, parsed and evaluated against a given environment. Anything outside
 // the subset is `{ok: false, why}`, never a guess. Every result that an ENV variable decides names that
 // variable, the lever a user turns to change the value. Pure.
-import type {Env} from '../../settings.js'
-import {redactUrl} from '../../redact.js'
+import type {Env} from '../../model/settings.js'
+import {redactUrl} from '../../model/redact.js'
 import {type Lever, type Sourced, fileLine, known} from '../sourced.js'
 
 export interface RubySymbol { symbol: string }

@@ -1,7 +1,7 @@
 // Reads what Puma takes from config/puma.rb (spec §9): workers, threads, preload_app!, a before-fork
 // disconnect of ActiveRecord, and plugins — through local variables and the conditions the environment
 // decides, as Rails' generated files (6.1 → main) and Heroku's and the guide's files write them. Pure.
-import type {Env} from '../../settings.js'
+import type {Env} from '../../model/settings.js'
 import {type Sourced, fileLine, known} from '../sourced.js'
 import {type EvalResult, type Evaluated, evaluate, rubyInteger, sourcedFrom} from './expr.js'
 import {unreadableInput} from './input.js'

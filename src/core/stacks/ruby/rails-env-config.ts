@@ -2,7 +2,7 @@
 // a Rails app holds beyond its ActiveRecord pool (spec §14): `config.cache_store`, `config.active_job.queue_adapter`,
 // `config.solid_queue.connects_to` and GoodJob's `config.good_job.*`. Statements are read, never run; one whose
 // condition cannot be decided, or whose value cannot be read, is named in `unknown`. Pure.
-import type {Env} from '../../settings.js'
+import type {Env} from '../../model/settings.js'
 import {type Sourced, fileLine} from '../sourced.js'
 import {type EvalResult, type Evaluated, type RubyValue, evaluate, rubyEquals, sourcedFrom} from './expr.js'
 import {unreadableInput} from './input.js'

@@ -2,7 +2,7 @@
 // environment's section merged shallowly over the top level; `:capsules:`) and from
 // config/initializers/sidekiq.rb (`configure_server`'s concurrency, capsules and Redis pool size,
 // `configure_client`'s pool size, and the guide's re-established ActiveRecord pool). Pure.
-import type {Env} from '../../settings.js'
+import type {Env} from '../../model/settings.js'
 import {type Sourced, fileLine} from '../sourced.js'
 import {type EvalResult, type Evaluated, type RubyValue, evaluate, rubyEquals, rubyInteger, sourcedFrom} from './expr.js'
 import {type YamlNode, nodeAt, readErbYaml, readScalar} from './erb-yaml.js'

@@ -2,7 +2,7 @@
 // (lib/solid_queue/configuration.rb `config_from`): the environment's section when it has one, else the whole
 // file; its `workers`/`dispatchers`/`scheduler` keys; and when none is there, the built-in default of one
 // worker (3 threads) and one dispatcher. Recurring tasks are the entries with a `schedule:`. Pure.
-import type {Env} from '../../settings.js'
+import type {Env} from '../../model/settings.js'
 import {type Sourced, assumed, fileLine, known} from '../sourced.js'
 import {type YamlNode, nodeAt, readErbYaml, readScalar} from './erb-yaml.js'
 

@@ -3,7 +3,7 @@
 // `elsif`/`else` blocks and modifiers decided with the expression evaluator, and local variables assigned as
 // they go. A statement under a condition that cannot be decided is kept and marked uncertain — never silently
 // taken or dropped. `do … end` and `{ |x| … }` blocks are reported as enclosing frames. Pure, linear in the text.
-import type {Env} from '../../settings.js'
+import type {Env} from '../../model/settings.js'
 import {type EvalResult, evaluate, stringEnd, truthy} from './expr.js'
 
 export interface BlockFrame {

@@ -5,8 +5,8 @@ import {execFile} from 'node:child_process'
 import {copyFileSync, existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {parseDotenv, parseProcfile} from '../../../../src/core/procfile.js'
-import type {DoctorReport} from '../../../../src/core/doctor.js'
+import {parseDotenv, parseProcfile} from '../../../../src/core/model/procfile.js'
+import type {DoctorReport} from '../../../../src/core/checks/doctor.js'
 import {makeTempDir, removeDir} from '../../../helpers/services-common.js'
 
 /** The repository: the nearest directory up from here with bin/run.js (also from a transpiled copy, as bench/ runs it). */

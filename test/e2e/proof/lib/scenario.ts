@@ -2,7 +2,7 @@
 // Procfile and a .env in a temp dir, tsq:setup --local run on it, the table migrated, and what tsq:doctor
 // predicts for the formation of 2 web dynos × 2 processes (WEB_CONCURRENCY, app-wide as on Heroku) and
 // 2 worker dynos × 1 process.
-import type {DoctorReport} from '../../../../src/core/doctor.js'
+import type {DoctorReport} from '../../../../src/core/checks/doctor.js'
 import {type AppDir, type CliRun, EXAMPLE_DIR, doctor, makeAppDir, predicted, runCli} from './app-dir.js'
 import {migrate} from './results.js'
 import {type Servers, startServers} from './servers.js'

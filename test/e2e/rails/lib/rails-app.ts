@@ -6,7 +6,7 @@
 import {cpSync, readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {parseDotenv, parseProcfile} from '../../../../src/core/procfile.js'
+import {parseDotenv, parseProcfile} from '../../../../src/core/model/procfile.js'
 import {baseEnv, copyBundled, run, secretKeyBase} from '../../../../scripts/lib/rails-app.js'
 import {makeTempDir, removeDir} from '../../../../scripts/lib/services-common.js'
 

@@ -2,7 +2,7 @@
 // (the plugin standalone, built) with `--local --dir <app>`, in an isolated sandbox whose environment holds
 // nothing of this process's (so only the app's .env speaks). `--local` sends no Platform API request.
 import {type HerokuSandbox, createHerokuSandbox} from '../../../helpers/heroku-cli.js'
-import type {DoctorReport} from '../../../../src/core/doctor.js'
+import type {DoctorReport} from '../../../../src/core/checks/doctor.js'
 
 export interface TsqRun {
   code: number

@@ -4,7 +4,7 @@ import {randomUUID} from 'node:crypto'
 import {Queue, Worker} from 'bullmq'
 import {Redis} from 'ioredis'
 import {afterEach, describe, expect, it} from 'vitest'
-import type {QueueReading} from '../../../../src/core/plans/autoscale/readings.js'
+import type {QueueReading} from '../../../../src/core/model/queue-readings.js'
 import {type QueueReader, createQueueReader} from '../../../../src/probe/queues/reader.js'
 
 const URL = process.env.TSQ_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'

@@ -3,9 +3,9 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import type {AppState, Checkout, FormationEntry} from '../../../../src/core/app-state.js'
-import {diagnose} from '../../../../src/core/doctor.js'
-import {type SetupIntent, planSetup} from '../../../../src/core/setup-plan.js'
+import type {AppState, Checkout, FormationEntry} from '../../../../src/core/model/app-state.js'
+import {diagnose} from '../../../../src/core/checks/doctor.js'
+import {type SetupIntent, planSetup} from '../../../../src/core/plans/setup/setup-plan.js'
 import {appState, kvs, pg} from '../checks-fixtures.js'
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../../../fixtures/rails-configs', name), 'utf8')

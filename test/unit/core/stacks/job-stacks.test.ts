@@ -3,7 +3,7 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import type {Checkout} from '../../../../src/core/app-state.js'
+import type {Checkout} from '../../../../src/core/model/app-state.js'
 import {modelProcess} from '../../../../src/core/stacks/index.js'
 import type {Holder} from '../../../../src/core/stacks/model.js'
 

@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest'
-import type {AppState, FormationEntry} from '../../../../../src/core/app-state.js'
-import {assess} from '../../../../../src/core/assess.js'
+import type {AppState, FormationEntry} from '../../../../../src/core/model/app-state.js'
+import {assess} from '../../../../../src/core/assess/assess.js'
 import {type AutoscaleSettings, type DecideInput, decideAutoscale} from '../../../../../src/core/plans/autoscale/decide.js'
-import type {QueueReading, TypeQueues} from '../../../../../src/core/plans/autoscale/readings.js'
+import type {QueueReading, TypeQueues} from '../../../../../src/core/model/queue-readings.js'
 import {appStateOf, postgresAddon, redisAddon} from '../../../../helpers/app-state.js'
 
 const NOW = 1_800_000_000_000

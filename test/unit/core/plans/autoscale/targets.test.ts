@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {assess} from '../../../../../src/core/assess.js'
+import {assess} from '../../../../../src/core/assess/assess.js'
 import {selectTargets} from '../../../../../src/core/plans/autoscale/targets.js'
 import {appStateOf} from '../../../../helpers/app-state.js'
 

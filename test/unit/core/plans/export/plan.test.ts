@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
-import type {LiveMeasurement} from '../../../../../src/core/budget.js'
+import type {LiveMeasurement} from '../../../../../src/core/budget/budget.js'
 import {type ExportInput, type ExportIntent, planExport} from '../../../../../src/core/plans/export/plan.js'
-import {localAppState, localFormation, parseProcfile} from '../../../../../src/core/procfile.js'
+import {localAppState, localFormation, parseProcfile} from '../../../../../src/core/model/procfile.js'
 
 const PROCFILE = parseProcfile('web: node app.js\nworker: node app.js\n')
 const live = (limit: number): LiveMeasurement => ({connections: 0, limit, limitSource: 'test', attributed: [], unattributed: 0, error: null})

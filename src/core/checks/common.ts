@@ -1,12 +1,12 @@
 // What every check shares: the check and context types, constructors, and how a fix is phrased for an app
 // on Heroku or a local directory. Pure.
-import type {AppState} from './app-state.js'
-import type {Assessment} from './assess.js'
-import type {ResourceKind} from './catalogue.js'
-import type {ResourceBudget, Status} from './budget.js'
-import type {RedisServerReading} from './checks-redis-server.js'
-import type {TypeQueues} from './plans/autoscale/readings.js'
-import {type LeverChange, editsOf, varsOf} from './stacks/levers.js'
+import type {AppState} from '../model/app-state.js'
+import type {Assessment} from '../assess/assess.js'
+import type {ResourceKind} from '../model/catalogue.js'
+import type {ResourceBudget, Status} from '../budget/budget.js'
+import type {RedisServerReading} from './redis-server.js'
+import type {TypeQueues} from '../model/queue-readings.js'
+import {type LeverChange, editsOf, varsOf} from '../stacks/levers.js'
 
 /** Check ids of spec §4, plus `settings` (invalid TSQ_* / URL variables), which the spec leaves open. */
 export const CHECK_IDS = [
@@ -53,7 +53,7 @@ export function budgetOf(ctx: CheckContext, kind: ResourceKind): ResourceBudget 
   return ctx.assessment.resources.find(r => r.kind === kind)
 }
 
-export {RESOURCE_TITLE as TITLE} from './catalogue.js'
+export {RESOURCE_TITLE as TITLE} from '../model/catalogue.js'
 
 // How a fix is phrased: `heroku` commands for an app, `.env` and `--formation` for a local directory.
 

@@ -2,9 +2,9 @@
 // vars include the variable its configuration reads; one whose resource is not known counts on every resource
 // of its kind. From the models' holders to each resource's per-type counts, its `holders` list and the
 // assumptions its demand rests on (a guess never passes). Pure.
-import type {ResourceKind} from './catalogue.js'
+import type {ResourceKind} from '../model/catalogue.js'
 import type {ProcessPlan, TypeCounts} from './budget.js'
-import {ANY_RESOURCE, type Holder, type HolderName, type ProcessModel} from './stacks/model.js'
+import {ANY_RESOURCE, type Holder, type HolderName, type ProcessModel} from '../stacks/model.js'
 
 /** One entry of a resource's `holders` in `--json` (spec §14). `perProcess` is null for what runs once per dyno. */
 export interface ResourceHolder {

@@ -1,13 +1,13 @@
 // tsq:doctor's core: AppState (+ live measurements) → assessment → checks → the report of spec §4, which
 // is both the `--json` document and what the human renderer draws. Pure.
-import type {AppState} from './app-state.js'
-import {type Assessment, assess} from './assess.js'
-import type {LiveMeasurement, ProcessPlan, ResourceBudget} from './budget.js'
-import {RESOURCE_TITLE, type ResourceKind} from './catalogue.js'
-import {type Check, runChecks} from './checks.js'
-import {notCountedApps} from './checks-common.js'
-import type {RedisServerReading} from './checks-redis-server.js'
-import type {TypeQueues} from './plans/autoscale/readings.js'
+import type {AppState} from '../model/app-state.js'
+import {type Assessment, assess} from '../assess/assess.js'
+import type {LiveMeasurement, ProcessPlan, ResourceBudget} from '../budget/budget.js'
+import {RESOURCE_TITLE, type ResourceKind} from '../model/catalogue.js'
+import {type Check, runChecks} from './index.js'
+import {notCountedApps} from './common.js'
+import type {RedisServerReading} from './redis-server.js'
+import type {TypeQueues} from '../model/queue-readings.js'
 
 /** One resource of the report: the budget (the keys spec §4 binds, then extras that explain the numbers), and
  *  the apps sharing the add-on that could not be read (403...): their rows count 0, and why. */

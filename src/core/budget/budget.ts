@@ -1,11 +1,11 @@
 // The connection budget (spec §3): demand = Σ dynos × processes × connections per process, over every app an
 // add-on is attached to, against the plan limit minus the reserve. Pure.
-import {type PlanLimit, type ResourceKind, PLAN_LIMITS} from './catalogue.js'
-import type {Checkout, FormationEntry} from './app-state.js'
-import type {Env, Role, SettingsProblem} from './settings.js'
-import {modelProcess} from './stacks/index.js'
-import {type ModelProblem, type ModelValue, type Overrides, type ProcessModel, type StackName, assumptionsOf, sourcesOf} from './stacks/model.js'
-import type {ResourceHolder} from './budget-holders.js'
+import {type PlanLimit, type ResourceKind, PLAN_LIMITS} from '../model/catalogue.js'
+import type {Checkout, FormationEntry} from '../model/app-state.js'
+import type {Env, Role, SettingsProblem} from '../model/settings.js'
+import {modelProcess} from '../stacks/index.js'
+import {type ModelProblem, type ModelValue, type Overrides, type ProcessModel, type StackName, assumptionsOf, sourcesOf} from '../stacks/model.js'
+import type {ResourceHolder} from './holders.js'
 
 export type Status = 'ok' | 'warn' | 'fail'
 

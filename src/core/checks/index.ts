@@ -1,18 +1,18 @@
 // The doctor's check engine: an Assessment (and the AppState it came from) in, a list of checks with stable
 // ids out. Every `fail` and `warn` carries a concrete fix. Pure: no env, no I/O, no clock, no colours.
-import type {Status} from './budget.js'
-import {checkPostgresAddon, checkRedisAddon, checkRedisUrl, checkSettings} from './checks-addons.js'
-import {checkConnections, checkPools, checkRestartOverlap, checkWorkerDynos} from './checks-budget.js'
-import {type Check, type CheckContext} from './checks-common.js'
-import {checkJobsConsumer} from './checks-jobs.js'
-import {checkWorkerLatency} from './checks-latency.js'
-import {checkLive} from './checks-live.js'
-import {checkPooler} from './checks-pooler.js'
-import {checkRedisEviction} from './checks-redis-eviction.js'
-import {checkRedisAuth, checkRedisPersistence} from './checks-redis-server.js'
-import {checkPostgresTls, checkRedisTls} from './checks-tls.js'
+import type {Status} from '../budget/budget.js'
+import {checkPostgresAddon, checkRedisAddon, checkRedisUrl, checkSettings} from './addons.js'
+import {checkConnections, checkPools, checkRestartOverlap, checkWorkerDynos} from './budget.js'
+import {type Check, type CheckContext} from './common.js'
+import {checkJobsConsumer} from './jobs.js'
+import {checkWorkerLatency} from './latency.js'
+import {checkLive} from './live.js'
+import {checkPooler} from './pooler.js'
+import {checkRedisEviction} from './redis-eviction.js'
+import {checkRedisAuth, checkRedisPersistence} from './redis-server.js'
+import {checkPostgresTls, checkRedisTls} from './tls.js'
 
-export {CHECK_IDS, type Check, type CheckContext, type CheckId} from './checks-common.js'
+export {CHECK_IDS, type Check, type CheckContext, type CheckId} from './common.js'
 
 /**
  * Runs every check that applies, in the order of CHECK_IDS. A check whose subject is absent is left out

@@ -2,11 +2,11 @@
 // pooling (where the plan has it), a pgbouncer in each dyno, a larger plan — ranked so what fits comes first.
 // The budgets are the doctor's own arithmetic (budget-poolers.ts) applied to the formation as it would be, so
 // following a fix makes the doctor pass. Pure.
-import type {AppState} from './app-state.js'
+import type {AppState} from '../model/app-state.js'
 import type {Assessment} from './assess.js'
-import {type ResourceBudget, largerPlan} from './budget.js'
-import {POOLING_ATTACHMENT, SERVER_POOLER_SHARE} from './budget-poolers.js'
-import {PGBOUNCER_DEFAULTS} from './stacks/pooler.js'
+import {type ResourceBudget, largerPlan} from '../budget/budget.js'
+import {POOLING_ATTACHMENT, SERVER_POOLER_SHARE} from '../budget/poolers.js'
+import {PGBOUNCER_DEFAULTS} from '../stacks/pooler.js'
 
 /** One way out, with the Postgres demand it leaves and the limit it is judged against. */
 export interface PostgresOption {

@@ -3,11 +3,11 @@
 // the formation, at the pools it runs today, cannot fit the plan otherwise; then point the processes at it:
 // TSQ_DATABASE_URL_VAR for heroku-tsq/runtime processes, and for a Rails app the database.yml line to change
 // (setup never edits database.yml). A process that needs a session (migrations, GoodJob) stays direct. Pure.
-import type {AppState} from './app-state.js'
-import {type AssessOptions, assess} from './assess.js'
-import {POOLING_ATTACHMENT, POOLING_NAMESPACE, serverPoolersOf} from './budget-poolers.js'
-import {planHasPooling} from './pooler-advice.js'
-import type {AttachChange, SetupNote, SkippedStep} from './setup-plan-types.js'
+import type {AppState} from '../../model/app-state.js'
+import {type AssessOptions, assess} from '../../assess/assess.js'
+import {POOLING_ATTACHMENT, POOLING_NAMESPACE, serverPoolersOf} from '../../budget/poolers.js'
+import {planHasPooling} from '../../assess/pooler-advice.js'
+import type {AttachChange, SetupNote, SkippedStep} from './types.js'
 
 export const POOLING_VAR = `${POOLING_ATTACHMENT}_URL`
 /** Stands in for the pooler's URL until Heroku creates it: judged in memory, never sent or printed. */

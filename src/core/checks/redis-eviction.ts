@@ -2,8 +2,8 @@
 // `noeviction` fails on a Redis the app runs them on; `noeviction` is ok; a policy that could not be read warns
 // with the reason. The policy is read live (CONFIG GET, else INFO memory) and, for Heroku Key-Value Store, from
 // the Data API. Memory above 80 % of maxmemory warns: with noeviction, a full Redis refuses new jobs. Pure.
-import {findService} from './catalogue.js'
-import {type Check, type CheckContext, fail, heroku, listJoin, ok, warn} from './checks-common.js'
+import {findService} from '../model/catalogue.js'
+import {type Check, type CheckContext, fail, heroku, listJoin, ok, warn} from './common.js'
 
 /** Share of maxmemory above which redis.eviction warns. */
 export const MEMORY_WARN_SHARE = 0.8

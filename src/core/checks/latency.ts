@@ -1,7 +1,7 @@
 // `worker.latency` (spec §10): how long jobs wait before a worker takes them, from the same queue readings as
 // tsq:autoscale. Warns above 60 s, or TSQ_TARGET_LATENCY seconds. Pure: the readings were taken by src/probe.
-import {type Check, type CheckContext, fixScale, heroku, ok, warn} from './checks-common.js'
-import {latencyOf} from './plans/autoscale/readings.js'
+import {type Check, type CheckContext, fixScale, heroku, ok, warn} from './common.js'
+import {latencyOf} from '../model/queue-readings.js'
 
 /** Seconds of latency above which the check warns, unless TSQ_TARGET_LATENCY says otherwise. */
 export const DEFAULT_LATENCY_WARN_S = 60

@@ -3,11 +3,11 @@
 // advisory locks (Rails migrations, GoodJob), session SET and named prepared statements break behind it. A
 // consumer that needs them warns; one shown to break (migrations taking their advisory lock, GoodJob) fails,
 // with the fix: a direct URL for that process, or doing without the feature. Pure.
-import type {BudgetRow, ResourceBudget} from './budget.js'
-import {serverPoolersOf} from './budget-poolers.js'
-import {type Check, type CheckContext, budgetOf, fail, fixSetVars, listJoin, ok, warn} from './checks-common.js'
-import type {ProcessModel} from './stacks/model.js'
-import type {SessionNeed} from './stacks/pooler.js'
+import type {BudgetRow, ResourceBudget} from '../budget/budget.js'
+import {serverPoolersOf} from '../budget/poolers.js'
+import {type Check, type CheckContext, budgetOf, fail, fixSetVars, listJoin, ok, warn} from './common.js'
+import type {ProcessModel} from '../stacks/model.js'
+import type {SessionNeed} from '../stacks/pooler.js'
 
 /** `web 3×(pgbouncer 2) = 6 [clients 3×1×20 = 60]`, `(pooler DATABASE_CONNECTION_POOL_URL) 12 [of 60 clients]`. */
 export function pooledRowText(r: BudgetRow): string | null {

@@ -1,21 +1,21 @@
 // tsq:setup's plan: from what the app is (AppState) and what the user asked (flags, files in --dir) to the
 // list of changes, in the order they are applied: attachments, then config vars, then the Procfile. Pure:
 // the command gathers, this decides, src/cli/setup-apply.ts applies.
-import type {AppState} from './app-state.js'
-import type {AssessOptions, Assessment} from './assess.js'
-import {type ScaleChange, applyScale} from './formation.js'
-import {DOTENV, PROCFILE, type ProcfileIntent, planDotenv, planProcfile} from './setup-plan-files.js'
-import {type RedisPlan, planRedis} from './setup-plan-redis.js'
-import {planPooling} from './setup-plan-pooling.js'
-import {planSettings, reasonsFor} from './setup-plan-settings.js'
-import type {ConfigChange, SetupChange, SetupNote, SetupProblem, SkippedStep} from './setup-plan-types.js'
-import {localFormation} from './procfile.js'
-import {runChecks} from './checks.js'
-import {assess} from './assess.js'
-import type {ProcfilePlan} from './setup-plan-files.js'
-import {isRailsApp, planRailsFiles, railsProcfileDefaults, seedRailsVars} from './plans/setup/rails.js'
+import type {AppState} from '../../model/app-state.js'
+import type {AssessOptions, Assessment} from '../../assess/assess.js'
+import {type ScaleChange, applyScale} from '../../model/formation.js'
+import {DOTENV, PROCFILE, type ProcfileIntent, planDotenv, planProcfile} from './files.js'
+import {type RedisPlan, planRedis} from './redis.js'
+import {planPooling} from './pooling.js'
+import {planSettings, reasonsFor} from './settings.js'
+import type {ConfigChange, SetupChange, SetupNote, SetupProblem, SkippedStep} from './types.js'
+import {localFormation} from '../../model/procfile.js'
+import {runChecks} from '../../checks/index.js'
+import {assess} from '../../assess/assess.js'
+import type {ProcfilePlan} from './files.js'
+import {isRailsApp, planRailsFiles, railsProcfileDefaults, seedRailsVars} from './rails.js'
 
-export type * from './setup-plan-types.js'
+export type * from './types.js'
 
 export interface SetupIntent {
   /** `--redis ADDON`: the add-on to attach as REDIS; null to find the one Redis add-on. */

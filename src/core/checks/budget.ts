@@ -1,15 +1,15 @@
 // Checks of the connection budget (spec §3): demand against each limit, worker pools against concurrency,
 // workers scaled to 0, and the doubled demand of a restart. Every failure names the largest pool, the
 // largest dyno count or the plan that fits. Pure.
-import {type ResourceBudget, largerPlan, perDynoOf} from './budget.js'
-import type {ResourceKind} from './catalogue.js'
+import {type ResourceBudget, largerPlan, perDynoOf} from '../budget/budget.js'
+import type {ResourceKind} from '../model/catalogue.js'
 import {
   type Check, type CheckContext, TITLE, budgetOf, fail, fixChanges, fixScale, heroku, listJoin, notCountedApps, ok, plural, warn,
-} from './checks-common.js'
-import {checkPoolerClients, pooledRowText} from './checks-pooler.js'
-import {postgresOptions} from './pooler-advice.js'
-import {planPools} from './pool-plan.js'
-import type {LeverChange} from './stacks/levers.js'
+} from './common.js'
+import {checkPoolerClients, pooledRowText} from './pooler.js'
+import {postgresOptions} from '../assess/pooler-advice.js'
+import {planPools} from '../assess/pool-plan.js'
+import type {LeverChange} from '../stacks/levers.js'
 
 /** `web 2×2×5 = 20, worker 1×1×8 = 8, staging-app 6`; an app that could not be read shows `?`. */
 export function breakdown(b: ResourceBudget, app: string, unread: ReadonlyArray<{app: string}> = []): string {

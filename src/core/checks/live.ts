@@ -1,10 +1,10 @@
 // `redis.live` / `postgres.live`: what the server reports now against what the budget predicts, with the
 // difference explained (connections without a tsq name, one-off dynos, dynos outside the formation,
 // dynos that hold none). Pure: the measurement was taken by src/probe.
-import type {LiveMeasurement, ResourceBudget} from './budget.js'
-import type {ResourceKind} from './catalogue.js'
-import {type Check, type CheckContext, TITLE, budgetOf, fail, fixSetVars, heroku, ok, warn} from './checks-common.js'
-import {typeFromDyno} from './settings.js'
+import type {LiveMeasurement, ResourceBudget} from '../budget/budget.js'
+import type {ResourceKind} from '../model/catalogue.js'
+import {type Check, type CheckContext, TITLE, budgetOf, fail, fixSetVars, heroku, ok, warn} from './common.js'
+import {typeFromDyno} from '../model/settings.js'
 
 /** Live connections per process type, from the tsq names the runtime gives its connections. */
 export function liveByType(m: LiveMeasurement): Map<string, number> {

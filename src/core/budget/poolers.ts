@@ -5,11 +5,11 @@
 // pgbouncer_max_client_conn) and the pooler holds at most its server pool against the plan (the Data API's
 // pgbouncer_max_db_connections, else the documented share of the plan limit, marked as assumed). Processes that
 // connect directly count as before. Pure.
-import type {AppState, ServerPoolerConfig} from './app-state.js'
+import type {AppState, ServerPoolerConfig} from '../model/app-state.js'
 import {
   type BudgetRow, type PoolerBudget, type ProcessPlan, type ResourceBudget, type Status, perDynoOf, statusOf,
 } from './budget.js'
-import type {ProcessModel} from './stacks/model.js'
+import type {ProcessModel} from '../stacks/model.js'
 
 /** Heroku's pooler namespace on an attachment (heroku/cli pg:promote). */
 export const POOLING_NAMESPACE = 'connection-pooling:default'

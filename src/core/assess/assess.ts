@@ -1,17 +1,17 @@
 // From what the platform (or a local Procfile and .env) says about an app to its processes and the budget
 // of every resource tsq connects to. The doctor, setup and scale all assess through this one function, so a
 // formation or a setting is judged the same way everywhere. Pure.
-import type {AddonInfo, AppState, FormationEntry, SharingApp} from './app-state.js'
-import {type ResourceKind, DATABASE_URL_VAR, classifyAddon, findPlanLimit} from './catalogue.js'
+import type {AddonInfo, AppState, FormationEntry, SharingApp} from '../model/app-state.js'
+import {type ResourceKind, DATABASE_URL_VAR, classifyAddon, findPlanLimit} from '../model/catalogue.js'
 import {
   type LiveMeasurement, type OtherAppDemand, type PlanContext, type ProcessPlan, type ResourceBudget, type ResourceSpec, demandOf, evaluateResource, planProcesses,
-} from './budget.js'
-import {countHolders} from './budget-holders.js'
-import {serverPoolersOf, withPoolers} from './budget-poolers.js'
-import {resourceTargets, variablesWithUrl} from './assess-resources.js'
-import type {ModelProblem, ProcessModel} from './stacks/model.js'
-import {type JobsConfig, jobsConfig} from './stacks/index.js'
-import {type Settings, type SettingsProblem, findRedisUrl, resolveMany} from './settings.js'
+} from '../budget/budget.js'
+import {countHolders} from '../budget/holders.js'
+import {serverPoolersOf, withPoolers} from '../budget/poolers.js'
+import {resourceTargets, variablesWithUrl} from './resources.js'
+import type {ModelProblem, ProcessModel} from '../stacks/model.js'
+import {type JobsConfig, jobsConfig} from '../stacks/index.js'
+import {type Settings, type SettingsProblem, findRedisUrl, resolveMany} from '../model/settings.js'
 
 export interface AssessOptions {
   /** A formation to judge instead of the app's current one (tsq:scale). */

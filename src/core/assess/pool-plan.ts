@@ -3,9 +3,9 @@
 // stack's levers (TSQ_* for heroku-tsq, RAILS_MAX_THREADS or a sidekiq.yml line for Rails), and the result
 // is re-judged with those values before it is offered. Pure.
 import type {Assessment} from './assess.js'
-import {fitPoolCap} from './budget.js'
-import {type LeverChange, varsOf} from './stacks/levers.js'
-import type {Overrides, SettableValue} from './stacks/model.js'
+import {fitPoolCap} from '../budget/budget.js'
+import {type LeverChange, varsOf} from '../stacks/levers.js'
+import type {Overrides, SettableValue} from '../stacks/model.js'
 
 export interface PoolPlan {
   /** `overlap`: fits even while old and new dynos overlap on restart; `limit`: fits limit − reserve only;

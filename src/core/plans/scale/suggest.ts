@@ -1,11 +1,11 @@
 // What would fit when a requested formation is over a connection limit: the largest dyno counts, the Postgres
 // pools (planPools) and, where no pool size can help, a larger plan or a pooler. Pure.
-import type {Assessment} from './assess.js'
-import {type ResourceBudget, largerPlan, perDynoOf} from './budget.js'
-import {postgresOptions} from './pooler-advice.js'
-import type {ScaleChange} from './formation.js'
-import {type PoolPlan, planPools} from './pool-plan.js'
-import {editsOf} from './stacks/levers.js'
+import type {Assessment} from '../../assess/assess.js'
+import {type ResourceBudget, largerPlan, perDynoOf} from '../../budget/budget.js'
+import {postgresOptions} from '../../assess/pooler-advice.js'
+import type {ScaleChange} from '../../model/formation.js'
+import {type PoolPlan, planPools} from '../../assess/pool-plan.js'
+import {editsOf} from '../../stacks/levers.js'
 
 export interface CountSuggestion {
   type: string

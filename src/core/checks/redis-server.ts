@@ -2,7 +2,7 @@
 // restart without RDB snapshots or AOF loses every queued job) and `redis.auth` (a Redis reachable beyond
 // loopback without a password hands the queue to anyone who can reach the port). Judged from what the probe
 // read with `CONFIG GET` and an unauthenticated PING. Pure.
-import {type Check, type CheckContext, fail, ok, warn} from './checks-common.js'
+import {type Check, type CheckContext, fail, ok, warn} from './common.js'
 
 /** A setting as `CONFIG GET` returned it, or why it could not be read (managed Redis refuses CONFIG). */
 export type Setting = {ok: true, value: string} | {ok: false, error: string}

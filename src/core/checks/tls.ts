@@ -1,7 +1,7 @@
 // TLS checks: Heroku Key-Value Store needs rediss://, Heroku Postgres needs TLS without certificate
 // verification (unless Enhanced Certificates). Judged with the same TLS options the runtime uses. Pure.
-import {type Check, type CheckContext, fail, heroku, ok, warn} from './checks-common.js'
-import {LOCAL_HOSTS, PgUrlError, SSL_MODES, pgConnectionOptions, pgHost} from './tls.js'
+import {type Check, type CheckContext, fail, heroku, ok, warn} from './common.js'
+import {LOCAL_HOSTS, PgUrlError, SSL_MODES, pgConnectionOptions, pgHost} from '../model/tls.js'
 
 function parse(url: string | null): URL | null {
   if (!url) return null

@@ -2,10 +2,10 @@
 // holder reads that no add-on sets), and the config vars that reach each: an add-on's attachments to the app,
 // and any variable holding the same URL. The primary resources (DATABASE_URL, the app's Redis variable) come
 // first, as the checks and the JSON have always shown them. Pure.
-import type {AppState} from './app-state.js'
+import type {AppState} from '../model/app-state.js'
 import type {ResourceFinding} from './assess.js'
-import {classifyAddon} from './catalogue.js'
-import {ANY_RESOURCE, type ModelProblem, type ProcessModel} from './stacks/model.js'
+import {classifyAddon} from '../model/catalogue.js'
+import {ANY_RESOURCE, type ModelProblem, type ProcessModel} from '../stacks/model.js'
 
 export interface ResourceTarget {
   finding: ResourceFinding

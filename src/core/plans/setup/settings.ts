@@ -1,12 +1,12 @@
 // Choosing TSQ_* values so the formation fits every connection limit with the reserve, and where possible
 // the restart overlap. Values the user set are kept unless the formation does not fit with them. Pure.
-import type {AppState} from './app-state.js'
-import {type AssessOptions, type Assessment, assess} from './assess.js'
-import type {ProcessPlan, ResourceBudget} from './budget.js'
-import {planPools} from './pool-plan.js'
-import {typeKey} from './settings.js'
-import {editsOf} from './stacks/levers.js'
-import type {SetupProblem, SkippedStep} from './setup-plan-types.js'
+import type {AppState} from '../../model/app-state.js'
+import {type AssessOptions, type Assessment, assess} from '../../assess/assess.js'
+import type {ProcessPlan, ResourceBudget} from '../../budget/budget.js'
+import {planPools} from '../../assess/pool-plan.js'
+import {typeKey} from '../../model/settings.js'
+import {editsOf} from '../../stacks/levers.js'
+import type {SetupProblem, SkippedStep} from './types.js'
 
 export interface SettingsPlan {
   /** Only the variables whose value changes. */

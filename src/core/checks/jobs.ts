@@ -1,8 +1,8 @@
 // `jobs.consumer` (spec §14): the production Active Job adapter names a backend; some process type of the
 // formation must consume it at a quantity above 0 — Solid Queue in bin/jobs or inside Puma, a Sidekiq type,
 // a GoodJob type (external mode) or Puma in GoodJob's async mode — or every job it enqueues waits forever. Pure.
-import {type Check, type CheckContext, fail, heroku, listJoin, ok, plural, warn} from './checks-common.js'
-import type {JobBackend} from './stacks/model.js'
+import {type Check, type CheckContext, fail, heroku, listJoin, ok, plural, warn} from './common.js'
+import type {JobBackend} from '../stacks/model.js'
 
 const BACKENDS: Record<string, JobBackend> = {sidekiq: 'sidekiq', solid_queue: 'solid_queue', good_job: 'good_job'}
 const NAME: Record<JobBackend, string> = {sidekiq: 'Sidekiq', solid_queue: 'Solid Queue', good_job: 'GoodJob'}

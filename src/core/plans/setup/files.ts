@@ -1,7 +1,7 @@
 // What tsq:setup writes in --dir: the Procfile (web, worker, release) and, with --local, `.env`. Both are
 // merged line by line into what is there, so comments, order and lines setup does not manage survive. Pure.
-import type {FileChange, SetupProblem, SkippedStep} from './setup-plan-types.js'
-import {type ProcfileEntry, parseProcfile, procfileWarnings} from './procfile.js'
+import type {FileChange, SetupProblem, SkippedStep} from './types.js'
+import {type ProcfileEntry, parseProcfile, procfileWarnings} from '../../model/procfile.js'
 
 export const PROCFILE = 'Procfile'
 export const DOTENV = '.env'

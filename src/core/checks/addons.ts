@@ -1,10 +1,10 @@
 // Checks of what the app is wired to: valid settings, a Redis add-on behind REDIS_URL, a Postgres add-on
 // behind DATABASE_URL. Pure.
-import type {AddonInfo} from './app-state.js'
-import {PROVISION_POSTGRES, PROVISION_REDIS, REDIS_URL_VARS, findService} from './catalogue.js'
-import {type Check, type CheckContext, fail, heroku, fixSetup, listJoin, ok, warn} from './checks-common.js'
-import {redactUrl} from './redact.js'
-import {showProblem} from './settings.js'
+import type {AddonInfo} from '../model/app-state.js'
+import {PROVISION_POSTGRES, PROVISION_REDIS, REDIS_URL_VARS, findService} from '../model/catalogue.js'
+import {type Check, type CheckContext, fail, heroku, fixSetup, listJoin, ok, warn} from './common.js'
+import {redactUrl} from '../model/redact.js'
+import {showProblem} from '../model/settings.js'
 
 const URL_VARS = new Set<string>([...REDIS_URL_VARS, 'DATABASE_URL'])
 

@@ -1,10 +1,10 @@
 // Giving an app a REDIS_URL that Heroku keeps in sync: attach its Redis add-on as REDIS, never copy a URL.
 // When another add-on owns REDIS_URL, do what `heroku redis:promote` does: re-attach the old owner under its
 // default name first (so it keeps a URL), then attach the new one as REDIS with confirmation. Pure.
-import type {AddonInfo, AppState, AttachmentInfo} from './app-state.js'
-import {PROVISION_REDIS, classifyAddon} from './catalogue.js'
-import {findRedisUrl} from './settings.js'
-import type {AttachChange, SetupProblem, SkippedStep} from './setup-plan-types.js'
+import type {AddonInfo, AppState, AttachmentInfo} from '../../model/app-state.js'
+import {PROVISION_REDIS, classifyAddon} from '../../model/catalogue.js'
+import {findRedisUrl} from '../../model/settings.js'
+import type {AttachChange, SetupProblem, SkippedStep} from './types.js'
 
 export const REDIS_ATTACHMENT = 'REDIS'
 export const REDIS_URL = 'REDIS_URL'

@@ -1,13 +1,13 @@
 // tsq:scale's decision (spec §6): the formation after the requested changes, its budget for every resource,
 // whether to apply it, and — when a resource would be over its limit — the counts and pools that would fit.
 // Pure: judged through the same assess() as the doctor, so the processes per dyno follow a size change.
-import type {AppState, FormationEntry} from './app-state.js'
-import {type Assessment, assess} from './assess.js'
-import type {ResourceBudget, Status} from './budget.js'
-import {type ScaleChange, applyScale} from './formation.js'
-import {type ScaleSuggestions, suggestFixes} from './scale-plan-suggest.js'
+import type {AppState, FormationEntry} from '../../model/app-state.js'
+import {type Assessment, assess} from '../../assess/assess.js'
+import type {ResourceBudget, Status} from '../../budget/budget.js'
+import {type ScaleChange, applyScale} from '../../model/formation.js'
+import {type ScaleSuggestions, suggestFixes} from './suggest.js'
 
-export type {CountSuggestion, PoolSuggestion, ScaleSuggestions} from './scale-plan-suggest.js'
+export type {CountSuggestion, PoolSuggestion, ScaleSuggestions} from './suggest.js'
 
 export interface ScaleOptions {
   /** Apply even when a resource would fail (`--force`). */
