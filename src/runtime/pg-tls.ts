@@ -65,7 +65,9 @@ export class SslFallbackClient extends pg.Client {
     try {
       await super.connect()
     } catch (error) {
-      if (!n || n.fallback === undefined || n.settled !== undefined || !refusedForTls(error, tried !== false)) throw error
+      // Retry when this attempt made the first choice (clients of one pool try concurrently: another may have
+      // settled on the fallback meanwhile) and the server refused it for that choice.
+      if (!n || n.fallback === undefined || (tried === false) === (n.fallback === false) || !refusedForTls(error, tried !== false)) throw error
       this.reset(n.fallback)
       await super.connect()
       n.settled = n.fallback

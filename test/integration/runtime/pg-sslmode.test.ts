@@ -5,6 +5,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {createPgClient, createPgPool, pgClientConfig, resolveSettings, RuntimeError, warmPgPool} from '../../../src/runtime/index.js'
+import {SslFallbackClient, pgTlsConfig} from '../../../src/runtime/pg-tls.js'
 import {startPostgres, type PostgresService} from '../../helpers/services.js'
 import {uid} from './harness.js'
 
@@ -18,20 +19,35 @@ afterAll(async () => {
   await server?.stop()
 })
 
-const settingsFor = (databaseUrl: string, dyno = `web.${uid()}`) =>
-  resolveSettings({DYNO: dyno, DATABASE_URL: databaseUrl, TSQ_DB_POOL: '3'})
+const settingsFor = (databaseUrl: string, dyno = `web.${uid()}`, pool = 3) =>
+  resolveSettings({DYNO: dyno, DATABASE_URL: databaseUrl, TSQ_DB_POOL: String(pool)})
 
 describe('sslmode against a server without TLS', () => {
-  it.each(['prefer', 'allow'])('sslmode=%s: the pool connects in plaintext and holds its dbPool connections', async mode => {
-    const settings = settingsFor(`${server.url}?sslmode=${mode}`)
+  it.each(['prefer', 'allow'])('sslmode=%s: the pool connects in plaintext and holds its dbPool connections, opened at once (each concurrent first try falls back)', async mode => {
+    const settings = settingsFor(`${server.url}?sslmode=${mode}`, `web.${uid()}`, 8)
     const pool = createPgPool(settings)
     try {
       await warmPgPool(pool, settings.dbPool, {retryForMs: 0})
       const {rows} = await pool.query<{ssl: boolean}>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()')
       expect(rows[0]!.ssl).toBe(false)
-      expect(pool.totalCount).toBe(3)
+      expect(pool.totalCount).toBe(8)
     } finally {
       await pool.end()
+    }
+  })
+
+  it('sslmode=prefer: a client made before another one of its pool settled on plaintext still falls back itself', async () => {
+    const config = pgTlsConfig(`${server.url}?sslmode=prefer`)
+    const [a, b] = [new SslFallbackClient(config), new SslFallbackClient(config)]
+    try {
+      await a.connect()
+      expect(config.tsqSsl?.settled).toBe(false)
+      await b.connect() // it was made to try TLS first, like every client created before the first one settled
+      expect((await b.query('SELECT 1 AS one')).rows).toEqual([{one: 1}])
+      // Clients made from now on start in plaintext: no refused attempt first.
+      expect((new SslFallbackClient(config) as unknown as {ssl: unknown}).ssl).toBe(false)
+    } finally {
+      await Promise.allSettled([a.end(), b.end()])
     }
   })
 
