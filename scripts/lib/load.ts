@@ -19,8 +19,8 @@ export interface LoadOptions {
   deadlineMs: number
   /** Pause of each lane between its requests, to spread the load over time; default 0. */
   paceMs?: number
-  /** Counts requests as they are sent, for a caller that acts part-way through. */
-  progress?: {sent: number}
+  /** Counts requests as they are sent, and failed attempts, for a caller that acts part-way through. */
+  progress?: {sent: number, failed?: number}
 }
 
 export interface LoadReport {
@@ -68,6 +68,7 @@ export async function driveLoad(o: LoadOptions): Promise<LoadReport> {
       } catch (error) {
         report.failures.push({status: 0, error: String((error as Error).cause ?? error).slice(0, 300)})
       }
+      if (o.progress) o.progress.failed = (o.progress.failed ?? 0) + 1
       if (Date.now() > deadline) break
     }
     report.gaveUp++

@@ -93,6 +93,11 @@ export class ConnectionSampler {
     return {at: Date.now(), redis: redis?.length ?? null, postgres: postgres?.length ?? null, names: {redis, postgres}}
   }
 
+  /** The samples where Redis held more app connections than `limit`, with their names (what an unexpected one was). */
+  over(limit: number): Sample[] {
+    return this.samples.filter(s => s.redis !== null && s.redis > limit)
+  }
+
   /** Polls until the counts equal `expected` (null: either), or `ms` passes; returns the last reading. */
   async settle(expected: {redis: number | null, postgres: number | null}, ms = 30_000): Promise<Sample> {
     const deadline = Date.now() + ms

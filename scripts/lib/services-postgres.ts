@@ -17,6 +17,8 @@ export interface PostgresService {
   /** `postgres://postgres[:password]@127.0.0.1:<port>/postgres` (superuser). */
   url: string
   port: number
+  /** The directory of the server's Unix socket (`?host=<dir>` in a URL). */
+  socketDir: string
   stop(): Promise<void>
   /** Stops the cluster (every connection drops) and starts it again on the same port, data kept. */
   restart(): Promise<void>
@@ -59,6 +61,7 @@ export async function startPostgres(options: PostgresServiceOptions = {}): Promi
     return {
       url,
       port: server.port,
+      socketDir: sockets,
       async stop() {
         // SIGINT: fast shutdown, which terminates open sessions instead of waiting for them.
         if (child) await stopChild(child, 'SIGINT')

@@ -1,7 +1,7 @@
 // Live measurement of a Postgres server for `tsq:doctor --live`/`--local`: one short-lived connection named
 // `tsq:doctor:<pid>:probe` reads the connection limits and pg_stat_activity. Never throws.
 import pg from 'pg'
-import {pgConnectionOptions} from '../core/model/tls.js'
+import {pgTlsConfig} from '../runtime/pg-tls.js'
 import {DEFAULT_TIMEOUT_MS, type ProbeMeasurement, type ProbeOptions, failed, probeName, scrub, targetOf, withDeadline} from './common.js'
 import {type PostgresSession, type PostgresSettings, measurementFromPostgres} from './postgres-readings.js'
 
@@ -53,8 +53,9 @@ export async function measurePostgres(url: string, options: ProbeOptions = {}): 
   if (target === null) return failed(url, 'Postgres', null, 'the URL is not valid')
   let client: pg.Client
   try {
-    client = new pg.Client({
-      ...pgConnectionOptions(url),
+    const tls = pgTlsConfig(url)
+    client = new (tls.Client ?? pg.Client)({
+      ...tls,
       application_name: probeName(),
       connectionTimeoutMillis: timeoutMs,
       query_timeout: timeoutMs,

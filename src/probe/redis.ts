@@ -34,9 +34,15 @@ export async function measureRedis(url: string, options: ProbeOptions = {}): Pro
   // ioredis reports the real cause (ECONNREFUSED, WRONGPASS, a full server's greeting) as an 'error'
   // event and then fails pending work with a bare "Connection is closed."; keep the cause for the message.
   const events: string[] = []
+  // Accepted = the TCP connection was up; ready = ioredis finished its setup. ioredis 6 sends HELLO 3 first,
+  // and a full server's close can fail it before 'ready', leaving only EPIPE or a bare "Connection is closed."
   let accepted = false
-  client.once('ready', () => {
+  let ready = false
+  client.once('connect', () => {
     accepted = true
+  })
+  client.once('ready', () => {
+    ready = true
   })
   client.on('error', (error: Error) => {
     events.push(error.message.replace(/^Command queue state error\..*Last (error|reply): /, ''))
@@ -51,7 +57,8 @@ export async function measureRedis(url: string, options: ProbeOptions = {}): Pro
     const cause = causeOf([message, ...events])
     // A full Redis greets with "ERR max number of clients reached" and closes at once; when the probe's
     // first write crosses that close, the reset discards the greeting and only EPIPE or ECONNRESET is left.
-    const hint = accepted && /EPIPE|ECONNRESET/.test(cause) && !/max number of clients/.test(cause)
+    const hint = accepted && !/max number of clients/.test(cause) &&
+      (/EPIPE|ECONNRESET/.test(cause) || (!ready && isClosed(cause)))
       ? ': the server closed the connection as soon as it accepted it, as Redis does at its maxclients limit'
       : ''
     return failed(url, 'Redis', target, cause + hint)

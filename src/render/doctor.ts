@@ -74,6 +74,7 @@ export function renderResource(r: DoctorResource, app: string, style: Style): st
       ? `limit: unknown${r.plan ? ` (plan ${r.plan} is not catalogued)` : ''}; not checked against a guess`
       : `limit ${r.limit} from ${r.limitSource ?? 'the plan'}; reserve ${r.reserve}, so ${r.available} available`,
     ...r.notCounted.map(n => `not counted: ${n.app} could not be read (${n.error})`),
+    ...r.attachedNotCounted.map(n => `attached, not counted: ${n.app} (${n.reason})`),
     ...(r.poolers ?? []).map(p => p.kind === 'pgbouncer'
       ? `pgbouncer in each ${p.types.join(', ')} dyno: ${p.clients} of ${p.clientLimit} client connections (${p.clientLimitSource}); ${p.server} server connections per dyno (${p.serverSource})`
       : `server-side pooler ${p.configVar} (${p.types.join(', ')}): ${p.clients} of ${p.clientLimit} client connections (${p.clientLimitSource}); holds ${p.server} (${p.serverSource})`),

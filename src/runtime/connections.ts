@@ -31,20 +31,62 @@ const CLOSE_STEP_MS = 1000
  * every call until Redis is back. Here a call fails instead while the producer is reconnecting, or as soon
  * as the connection attempt in progress fails. waitUntilReady() still waits, and the Queue works once
  * Redis is back.
+ *
+ * Every command of a Queue, in BullMQ 5 and 6 alike, reads the `client` promise of the Queue's one
+ * RedisConnection (BullMQ 5 keeps it as `queue.connection`, BullMQ 6 on its backend); the gate is put on
+ * that object, so the runtime works with whichever major the app installed.
  */
 class ProducerQueue extends Queue {
-  override get client(): Promise<RedisClient> {
-    const ready = this.connection.client
-    const producer = this.opts.connection as Redis
-    if (producer.status === 'ready') return ready
-    if (producer.status === 'reconnecting' || producer.status === 'close' || producer.status === 'end') return observed(Promise.reject(unavailable()))
-    // Connecting: an initialized connection wins the race (ioredis then rejects the command itself).
-    return observed(Promise.race([ready, attemptFailure(producer)]))
+  private readonly readyClient: () => Promise<RedisClient>
+
+  constructor(name: string, options: QueueOptions & {connection: Redis}) {
+    super(name, options)
+    const connection = redisConnectionOf(this)
+    const producer = options.connection
+    const ready = clientGetterOf(connection).bind(connection)
+    this.readyClient = ready
+    Object.defineProperty(connection, 'client', {
+      configurable: true,
+      get: () => gated(ready(), producer),
+    })
   }
 
-  override waitUntilReady(): Promise<RedisClient> {
-    return this.connection.client
+  // BullMQ 5 resolves it to the client, BullMQ 6 to nothing: the client fits both.
+  override waitUntilReady(): ReturnType<Queue['waitUntilReady']> {
+    // BullMQ 5 calls this from its constructor, before `readyClient` is set (nothing is gated yet then).
+    return (this.readyClient ? this.readyClient() : redisConnectionOf(this).client) as unknown as ReturnType<Queue['waitUntilReady']>
   }
+}
+
+interface ConnectionLike {
+  client: Promise<RedisClient>
+}
+
+/** The RedisConnection behind a Queue: `queue.connection` in BullMQ 5, `queue.getBackend().connection` in 6. */
+function redisConnectionOf(queue: Queue): ConnectionLike {
+  const q = queue as unknown as {connection?: ConnectionLike, getBackend?: () => {connection?: ConnectionLike}}
+  const connection = q.getBackend?.().connection ?? q.connection
+  if (!connection || !('client' in connection)) {
+    throw new RuntimeError('This BullMQ version keeps its Redis connection where heroku-tsq does not look: heroku-tsq supports BullMQ 5 and 6', 'TSQ_BULLMQ_VERSION')
+  }
+  return connection
+}
+
+/** BullMQ's own `client` getter of a RedisConnection (found on its class). */
+function clientGetterOf(connection: ConnectionLike): () => Promise<RedisClient> {
+  for (let proto = Object.getPrototypeOf(connection); proto; proto = Object.getPrototypeOf(proto)) {
+    const getter = Object.getOwnPropertyDescriptor(proto, 'client')?.get
+    if (getter) return getter as () => Promise<RedisClient>
+  }
+  throw new RuntimeError('BullMQ\'s RedisConnection has no client getter: heroku-tsq supports BullMQ 5 and 6', 'TSQ_BULLMQ_VERSION')
+}
+
+/** The connection's client promise when the producer is ready; a fast failure while it is not. */
+function gated(ready: Promise<RedisClient>, producer: Redis): Promise<RedisClient> {
+  if (producer.status === 'ready') return ready
+  if (producer.status === 'reconnecting' || producer.status === 'close' || producer.status === 'end') return observed(Promise.reject(unavailable()))
+  // Connecting: an initialized connection wins the race (ioredis then rejects the command itself).
+  return observed(Promise.race([ready, attemptFailure(producer)]))
 }
 
 /**

@@ -3,9 +3,10 @@
 import pg from 'pg'
 import {redactUrl} from '../core/model/redact.js'
 import type {Settings} from '../core/model/settings.js'
-import {pgConnectionOptions} from '../core/model/tls.js'
+import {PgUrlError} from '../core/model/tls.js'
 import {createLogger, type Logger} from './log.js'
 import {processName, RuntimeError} from './names.js'
+import {pgTlsConfig} from './pg-tls.js'
 import {sleep} from './time.js'
 
 type PgSettings = Pick<Settings, 'dyno' | 'databaseUrl' | 'dbPool'> & Partial<Pick<Settings, 'databaseUrlVar'>>
@@ -18,7 +19,8 @@ const IDLE_TIMEOUT_MS = 30_000
 
 /**
  * pg client options for one connection of this process: the URL of `databaseUrlVar` (TSQ_DATABASE_URL_VAR,
- * default DATABASE_URL) without ssl params, TLS, application_name.
+ * default DATABASE_URL) without ssl params, TLS as libpq's sslmode says (with `Client`, a client that falls
+ * back for prefer/allow), application_name.
  */
 export function pgClientConfig(settings: Pick<Settings, 'dyno' | 'databaseUrl'> & Partial<Pick<Settings, 'databaseUrlVar'>>): pg.ClientConfig {
   if (!settings.databaseUrl) {
@@ -27,10 +29,15 @@ export function pgClientConfig(settings: Pick<Settings, 'dyno' | 'databaseUrl'> 
       : `TSQ_DATABASE_URL_VAR names ${variable}; heroku pg:connection-pooling:attach --as ${variable.replace(/_URL$/, '')} creates it`
     throw new RuntimeError(`${variable} is not set: a Postgres pool or client needs it (${hint})`, 'TSQ_NO_DATABASE_URL')
   }
-  const {connectionString, ssl} = pgConnectionOptions(settings.databaseUrl)
+  let tls: ReturnType<typeof pgTlsConfig>
+  try {
+    tls = pgTlsConfig(settings.databaseUrl)
+  } catch (error) {
+    if (error instanceof PgUrlError) throw new RuntimeError(`${settings.databaseUrlVar ?? 'DATABASE_URL'}: ${error.message}`, 'TSQ_BAD_DATABASE_URL')
+    throw error
+  }
   return {
-    connectionString,
-    ssl,
+    ...tls,
     application_name: processName(settings),
     connectionTimeoutMillis: CONNECTION_TIMEOUT_MS,
     // Keeps idle connections alive through NAT and proxy idle timeouts between dyno and database.
@@ -58,7 +65,8 @@ export function createPgPool(settings: PgSettings, log: Logger = createLogger(se
 
 /** A single pg Client with the same TLS and name, for scripts such as a release-phase migration. Not connected. */
 export function createPgClient(settings: Pick<Settings, 'dyno' | 'databaseUrl'> & Partial<Pick<Settings, 'databaseUrlVar'>>): pg.Client {
-  return new pg.Client(pgClientConfig(settings))
+  const config = pgClientConfig(settings) as pg.ClientConfig & {Client?: typeof pg.Client}
+  return new (config.Client ?? pg.Client)(config)
 }
 
 export interface WarmOptions {

@@ -1,10 +1,10 @@
 // From what the platform (or a local Procfile and .env) says about an app to its processes and the budget
 // of every resource tsq connects to. The doctor, setup and scale all assess through this one function, so a
 // formation or a setting is judged the same way everywhere. Pure.
-import type {AddonInfo, AppState, FormationEntry} from '../model/app-state.js'
+import type {AddonInfo, AppState, FormationEntry, SharingApp} from '../model/app-state.js'
 import {type ResourceKind, DATABASE_URL_VAR, classifyAddon, findPlanLimit} from '../model/catalogue.js'
 import {
-  type LiveMeasurement, type PlanContext, type ProcessPlan, type ResourceBudget, type ResourceSpec, demandOf, evaluateResource, planProcesses,
+  type LiveMeasurement, type OtherAppDemand, type PlanContext, type ProcessPlan, type ResourceBudget, type ResourceSpec, demandOf, evaluateResource, planProcesses,
 } from '../budget/budget.js'
 import {countHolders} from '../budget/holders.js'
 import {serverPoolersOf, withPoolers} from '../budget/poolers.js'
@@ -138,19 +138,61 @@ function resourceSpec(state: AppState, finding: ResourceFinding, reserve: number
     limit,
     limitSource,
     reserve,
-    otherApps: sharing.map(s => ({
+    otherApps: sharing.map(s => primary ? otherAppDemand(finding, s) : {
       app: s.app,
-      demand: s.config && s.formation ? sharedDemand(finding, s.config, s.formation, primary) : null,
+      demand: s.config && s.formation ? sharedDemand(finding, s.config, s.formation) : null,
       error: s.error,
-    })),
+    }),
   }
 }
 
-/** What an app sharing the add-on adds: on a primary resource its primary totals (as before spec §14); on another,
- *  its holders on the variables that hold the same URL. */
-function sharedDemand(finding: ResourceFinding, config: Record<string, string>, formation: readonly FormationEntry[], primary: boolean): number {
+/**
+ * What an app the add-on is shared with adds to its demand: the processes that read the add-on, i.e. whose
+ * Postgres variable (DATABASE_URL, or what TSQ_DATABASE_URL_VAR names) or resolved Redis variable holds the
+ * add-on's server. One attached under another name while its processes read another server adds nothing
+ * and is listed as attached but not counted. When this app's own URL is unknown, every process counts.
+ */
+function otherAppDemand(finding: ResourceFinding, s: SharingApp): OtherAppDemand {
+  if (!s.config || !s.formation) return {app: s.app, demand: null, error: s.error}
+  const planned = planProcesses(s.config, s.formation)
+  const target = finding.url ? serverOf(finding.url) : null
+  if (target === null) return {app: s.app, demand: demandOf(finding.kind, planned.processes), error: s.error}
+  const readsTarget = (url: string | null | undefined) => !!url && serverOf(url) === target
+  if (finding.kind === 'redis') {
+    const read = findRedisUrl(s.config)
+    return readsTarget(read?.url) ? {app: s.app, demand: demandOf('redis', planned.processes), error: s.error}
+      : {app: s.app, demand: 0, error: s.error, notCounted: `its processes read ${read ? `${read.variable}, another Redis` : 'no Redis URL variable'}`}
+  }
+  const variables = new Set<string>()
+  const reading = planned.processes.filter((_, i) => {
+    const variable = planned.models[i]?.dbRoute?.variable.value ?? DATABASE_URL_VAR
+    const url = planned.models[i]?.dbRoute?.url ?? s.config![variable]
+    if (readsTarget(url)) return true
+    variables.add(variable)
+    return false
+  })
+  // No process type at all: judged by the variable a process would read by default.
+  if (planned.processes.length === 0 && readsTarget(s.config[DATABASE_URL_VAR])) return {app: s.app, demand: 0, error: s.error}
+  if (reading.length === 0) {
+    return {app: s.app, demand: 0, error: s.error, notCounted: `its processes read ${[...variables].join(', ') || DATABASE_URL_VAR}, another database`}
+  }
+  return {app: s.app, demand: demandOf('postgres', reading), error: s.error}
+}
+
+/** The server a URL points at (host, port and database), credentials and parameters aside; null if no URL. */
+function serverOf(raw: string): string | null {
+  try {
+    const url = new URL(raw)
+    return `${url.hostname.toLowerCase()}:${url.port}${url.pathname}`
+  } catch {
+    return null
+  }
+}
+
+/** What an app sharing a non-primary resource adds (spec §14): its holders on the variables that hold the same URL.
+ *  (On a primary resource, otherAppDemand counts the processes that read it.) */
+function sharedDemand(finding: ResourceFinding, config: Record<string, string>, formation: readonly FormationEntry[]): number {
   const plan = planProcesses(config, formation)
-  if (primary) return demandOf(finding.kind, plan.processes)
   const counts = countHolders(finding.kind, variablesWithUrl(config, finding.url), plan.processes, plan.models)
   return plan.processes.reduce((sum, p) => sum + p.dynos * (counts.perType[p.type]?.perDyno ?? 0), 0)
 }

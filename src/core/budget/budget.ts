@@ -89,6 +89,8 @@ export interface OtherAppDemand {
   app: string
   demand: number | null
   error: string | null
+  /** Attached, but its processes read another server: not counted, and why. */
+  notCounted?: string
 }
 
 /** What identifies a resource and bounds it: the fields a spec and its evaluated budget share. */
@@ -158,6 +160,8 @@ export interface ResourceBudget extends ResourceLimit {
   available: number | null
   status: Status
   sharedWith: string[]
+  /** Apps the add-on is attached to whose processes read another server: listed, not counted. */
+  attachedNotCounted: Array<{app: string, reason: string}>
   live: LiveMeasurement | null
   rows: BudgetRow[]
   /** Postgres: the largest pool every process could have and still fit with the reserve. */
@@ -203,8 +207,9 @@ export function evaluateResource(spec: ResourceSpec, app: string, processes: rea
     ...count(p).perDyno > p.processesPerDyno * count(p).perProcess ? {dynoExtra: count(p).perDyno - p.processesPerDyno * count(p).perProcess} : {},
     total: p.dynos * count(p).perDyno,
   }))
-  const others = spec.otherApps.reduce((sum, o) => sum + (o.demand ?? 0), 0)
-  for (const o of spec.otherApps) {
+  const counted = spec.otherApps.filter(o => o.notCounted === undefined)
+  const others = counted.reduce((sum, o) => sum + (o.demand ?? 0), 0)
+  for (const o of counted) {
     rows.push({app: o.app, type: '(all)', dynos: 0, processesPerDyno: 0, perProcess: 0, total: o.demand ?? 0})
   }
   const demand = rows.reduce((sum, r) => sum + r.total, 0)
@@ -213,7 +218,8 @@ export function evaluateResource(spec: ResourceSpec, app: string, processes: rea
     kind: spec.kind, addon: spec.addon, service: spec.service, plan: spec.plan, configVar: spec.configVar,
     limit: spec.limit, limitSource: spec.limitSource, reserve: spec.reserve, demand, available,
     status: statusOf(spec.limit, spec.reserve, demand),
-    sharedWith: spec.otherApps.map(o => o.app),
+    sharedWith: counted.map(o => o.app),
+    attachedNotCounted: spec.otherApps.filter(o => o.notCounted !== undefined).map(o => ({app: o.app, reason: o.notCounted!})),
     live: null,
     rows,
     largestPool: spec.kind === 'postgres' && available !== null ? largestPool(available - others, processes) : null,

@@ -55,7 +55,8 @@ export function buildDoctorReport(assessment: Assessment, checks: readonly Check
     processes: assessment.processes.map(p => ({...p})),
     resources: assessment.resources.map(r => ({
       kind: r.kind, addon: r.addon, service: r.service, plan: r.plan, configVar: r.configVar, limit: r.limit,
-      reserve: r.reserve, demand: r.demand, status: r.status, sharedWith: [...r.sharedWith], live: r.live,
+      reserve: r.reserve, demand: r.demand, status: r.status, sharedWith: [...r.sharedWith],
+      attachedNotCounted: r.attachedNotCounted.map(a => ({...a})), live: r.live,
       limitSource: r.limitSource, available: r.available, largestPool: r.largestPool, largestDynos: {...r.largestDynos},
       rows: r.rows.map(row => ({...row})), assumptions: [...r.assumptions], holders: r.holders.map(h => ({...h})),
       ...(r.poolers && r.poolers.length > 0 ? {poolers: r.poolers.map(p => ({...p, types: [...p.types]}))} : {}),

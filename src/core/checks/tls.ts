@@ -1,7 +1,7 @@
 // TLS checks: Heroku Key-Value Store needs rediss://, Heroku Postgres needs TLS without certificate
 // verification (unless Enhanced Certificates). Judged with the same TLS options the runtime uses. Pure.
 import {type Check, type CheckContext, fail, heroku, ok, warn} from './common.js'
-import {LOCAL_HOSTS, pgConnectionOptions} from '../model/tls.js'
+import {LOCAL_HOSTS, PgUrlError, SSL_MODES, pgConnectionOptions, pgHost} from '../model/tls.js'
 
 function parse(url: string | null): URL | null {
   if (!url) return null
@@ -38,12 +38,27 @@ export function checkPostgresTls(ctx: CheckContext): Check | null {
   const raw = ctx.assessment.postgres.url
   const url = parse(raw)
   if (!url || !raw || !configVar) return null
-  const mode = url.searchParams.get('sslmode')?.toLowerCase() ?? null
-  const ssl = pgConnectionOptions(raw).ssl
-  const local = LOCAL_HOSTS.has(url.hostname)
+  const rawMode = url.searchParams.get('sslmode')
+  let options: ReturnType<typeof pgConnectionOptions>
+  try {
+    options = pgConnectionOptions(raw)
+  } catch (error) {
+    if (!(error instanceof PgUrlError)) throw error
+    return fail('postgres.tls', `${configVar}: ${error.message}, so the runtime refuses to connect`,
+      `${ctx.local ? 'in .env, ' : ''}set sslmode in ${configVar} to one of ${SSL_MODES.slice(0, 6).join(', ')}, or remove it`)
+  }
+  const {ssl, mode} = options
+  const local = options.socket || LOCAL_HOSTS.has(pgHost(url))
   const heroku_ = used?.service === 'heroku-postgresql' || /\.(amazonaws\.com|heroku\.com)$/.test(url.hostname)
-  const removeMode = ctx.local ? `remove sslmode=${mode} from ${configVar} in .env` : `remove sslmode=${mode} from ${configVar}`
-  if (local) return ok('postgres.tls', `${configVar} points at a local database: ${ssl ? 'TLS as the URL asks' : 'no TLS'}`)
+  const removeMode = ctx.local ? `remove sslmode=${rawMode} from ${configVar} in .env` : `remove sslmode=${rawMode} from ${configVar}`
+  if (options.socket) return ok('postgres.tls', `${configVar} points at a Unix socket: no TLS (libpq uses none there)`)
+  if (local) return ok('postgres.tls', `${configVar} points at a local database: ${ssl || options.fallback ? 'TLS as the URL asks' : 'no TLS'}`)
+  if (mode === 'allow') {
+    const text = `${configVar} has sslmode=allow, so the runtime first connects without TLS, as libpq does, and uses TLS only if the server refuses that`
+    return heroku_
+      ? warn('postgres.tls', `${text}: Heroku Postgres always refuses it, so every new connection takes two attempts`, `${removeMode}: the runtime then uses TLS at once`)
+      : warn('postgres.tls', `${text}: to a remote database that accepts it, credentials and data cross the network in clear`, removeMode)
+  }
   if (ssl === false) {
     const text = `${configVar} has sslmode=disable, so the runtime connects without TLS`
     return heroku_
@@ -55,6 +70,7 @@ export function checkPostgresTls(ctx: CheckContext): Check | null {
       `${removeMode} unless the database has Enhanced Certificates`)
   }
   const how = ssl.rejectUnauthorized ? 'TLS with certificate verification' : 'TLS without certificate verification, as Heroku Postgres needs'
-  const note = mode === 'require' || mode === 'prefer' ? ` (pg alone would treat sslmode=${mode} as verify-full and fail; the runtime does not)` : ''
+  const fallback = mode === 'prefer' ? ', and without TLS if the server has none, as libpq does' : ''
+  const note = mode === 'require' || mode === 'prefer' ? `${fallback} (pg alone would treat sslmode=${mode} as verify-full and fail; the runtime does not)` : ''
   return ok('postgres.tls', `${configVar}: the runtime connects with ${how}${note}`)
 }

@@ -2,6 +2,7 @@
 // with an app's config vars to predict what each dyno will do. Pure: env in, settings out.
 import {DATABASE_URL_VAR, REDIS_URL_VARS, defaultProcessesForSize} from './catalogue.js'
 import {redactUrl} from './redact.js'
+import {PgUrlError, SSL_MODES, pgHost, pgSslMode} from './tls.js'
 
 export type Env = Readonly<Record<string, string | undefined>>
 export type Role = 'web' | 'worker' | 'none'
@@ -239,8 +240,16 @@ class Reader {
     try {
       const url = new URL(raw)
       parsed = true
-      ok = protocols.includes(url.protocol) && url.hostname !== ''
-    } catch {
+      // A Postgres URL may name its host (a Unix socket directory) in `?host=`, as libpq reads it.
+      const host = protocols.includes('postgres:') ? pgHost(url) : url.hostname
+      ok = protocols.includes(url.protocol) && host !== ''
+      if (ok && protocols.includes('postgres:')) pgSslMode(url)
+    } catch (error) {
+      if (error instanceof PgUrlError) {
+        // The URL is fine but its sslmode is not: name the parameter and what libpq allows.
+        this.problems.push({variable, value: redactUrl(raw).replace(/^.*@/, '*****@'), allowed: `an sslmode libpq knows: ${SSL_MODES.slice(0, 6).join(', ')} (or pg's no-verify)`})
+        return
+      }
       ok = false
     }
     // A value that is no URL at all may be a bare password: never echoed. A malformed one may hide its password

@@ -40,7 +40,7 @@ export function modelProcess(input: ModelInput, options: ModelOptions = {}): {mo
     const dbRoute = route({name: tsq.settings.databaseUrlVar, source: named ?? 'heroku-tsq default DATABASE_URL'})
     // Its Postgres holder connects with the variable the runtime reads (TSQ_DATABASE_URL_VAR, spec §11).
     const holders = tsq.model.holders.map(h => h.kind === 'postgres' ? {...h, resourceVar: tsq.settings.databaseUrlVar} : h)
-    return {model: {...tsq.model, dbRoute, holders}, problems: [...problems, ...tsq.problems], unknowns: []}
+    return {model: {...tsq.model, dbRoute, holders}, problems: [...problems, ...tsq.problems], unknowns: tsq.unknowns}
   }
   const world = rubyWorld(input.config, command, input.checkout)
   for (const u of command?.unknown ?? []) world.unknowns.push({variable: `${input.type} command`, value: u, allowed: 'a command tsq reads (spec §8)', kind: 'unknown'})

@@ -49,7 +49,7 @@ describe('assess', () => {
 
   it('adds the demand of an app sharing the database, and records one it could not read', () => {
     const sharing = {pg1: [
-      {app: 'demo-staging', config: {}, formation: [{type: 'web', quantity: 1, size: 'standard-1x'}], error: null},
+      {app: 'demo-staging', config: {DATABASE_URL: 'postgres://u:p@h:5432/d'}, formation: [{type: 'web', quantity: 1, size: 'standard-1x'}], error: null},
       {app: 'demo-review', config: null, formation: null, error: 'forbidden'},
     ]}
     const a = assess(state({sharing}))

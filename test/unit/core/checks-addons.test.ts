@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest'
+import {diagnose} from '../../../src/core/checks/doctor.js'
 import {APP} from '../../helpers/app-state.js'
 import {SECRET, URL, appState, check, checksOf, kvs, pg} from './checks-fixtures.js'
 
@@ -20,6 +21,21 @@ describe('settings check', () => {
     expect(c.status).toBe('fail')
     expect(c.message).toContain('REDIS_URL is not a URL (value hidden)')
     expect(JSON.stringify(c)).not.toContain(SECRET)
+  })
+
+  it('warns that the process count is assumed for a dyno size tsq does not know (mystery-9x), naming the size and the variable that settles it', () => {
+    const formation = [{type: 'web', quantity: 2, size: 'mystery-9x'}, {type: 'worker', quantity: 1, size: 'standard-1x'}]
+    const {report} = diagnose(appState({formation}))
+    const c = report.checks.find(x => x.id === 'settings')!
+    expect(c.status).toBe('warn')
+    expect(c.message).toContain('mystery-9x is not a dyno size tsq knows, so 1 process per web dyno is assumed (set WEB_CONCURRENCY or TSQ_WEB_PROCESSES)')
+    const web = report.processes.find(p => p.type === 'web')!
+    expect(web.processesPerDyno).toBe(1)
+    expect(web.sources.processesPerDyno).toContain('not a size tsq knows')
+    // Known sizes, and an unknown size whose count is set, assume nothing.
+    expect(check(appState({formation: [{type: 'web', quantity: 2, size: 'standard-2x'}]}), 'settings').status).toBe('ok')
+    expect(check(appState({formation, config: {WEB_CONCURRENCY: '3'}}), 'settings').status).toBe('ok')
+    expect(check(appState({formation: [{type: 'web', quantity: 1, size: 'dyno-2c-4gb'}]}), 'settings').status).toBe('ok')
   })
 
   it('phrases the fix for .env with --local', () => {

@@ -1,5 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import type {SharingApp} from '../../../src/core/model/app-state.js'
+import {diagnose} from '../../../src/core/checks/doctor.js'
+import {renderDoctor} from '../../../src/render/doctor.js'
 import {APP} from '../../helpers/app-state.js'
 import {URL, WEB_2X, WORKER_1X, appState, check, checksOf, kvs, pg} from './checks-fixtures.js'
 
@@ -54,11 +56,32 @@ describe('redis.connections / postgres.connections', () => {
   })
 
   it('counts the demand of an app sharing the database', () => {
-    const staging: SharingApp = {app: 'demo-staging', config: {TSQ_CONCURRENCY: '3'}, formation: [{type: 'worker', quantity: 1, size: 'basic'}], error: null}
+    const staging: SharingApp = {app: 'demo-staging', config: {TSQ_CONCURRENCY: '3', DATABASE_URL: URL.postgres}, formation: [{type: 'worker', quantity: 1, size: 'basic'}], error: null}
     const c = check(appState({addons: [kvs(), pg('standard-0')], sharing: {'postgresql-curved-2': [staging]}}), 'postgres.connections')
     // 25 here + staging's worker 1×1×3 = 3.
     expect(c.message).toContain('needs 28 of 118 available')
     expect(c.message).toContain('demo-staging 3')
+  })
+
+  it('counts a sharing app only where the shared add-on is the variable its processes read (issue 16 item 11)', () => {
+    // demo-staging has the production database attached as HEROKU_POSTGRESQL_PINK, but its DATABASE_URL is its own.
+    const own = 'postgres://s:t@ec2-9-9-9-9.compute-1.amazonaws.com:5432/staging'
+    const staging: SharingApp = {app: 'demo-staging', config: {DATABASE_URL: own, HEROKU_POSTGRESQL_PINK_URL: URL.postgres, TSQ_CONCURRENCY: '3'},
+      formation: [{type: 'worker', quantity: 1, size: 'basic'}], error: null}
+    const {report} = diagnose(appState({addons: [kvs(), pg('standard-0')], sharing: {'postgresql-curved-2': [staging]}}))
+    const postgres = report.resources.find(r => r.kind === 'postgres')!
+    expect(postgres).toMatchObject({demand: 25, sharedWith: [], attachedNotCounted: [{app: 'demo-staging', reason: 'its processes read DATABASE_URL, another database'}]})
+    expect(postgres.rows.map(r => r.app)).not.toContain('demo-staging')
+    expect(renderDoctor(report, {color: false})).toContain('attached, not counted: demo-staging (its processes read DATABASE_URL, another database)')
+    // A worker type pointed at the shared database with TSQ_WORKER_DATABASE_URL_VAR is counted, the web type not.
+    const split: SharingApp = {...staging, config: {...staging.config!, TSQ_WORKER_DATABASE_URL_VAR: 'HEROKU_POSTGRESQL_PINK_URL'},
+      formation: [{type: 'web', quantity: 1, size: 'basic'}, {type: 'worker', quantity: 1, size: 'basic'}]}
+    const both = diagnose(appState({addons: [kvs(), pg('standard-0')], sharing: {'postgresql-curved-2': [split]}})).report.resources.find(r => r.kind === 'postgres')!
+    expect(both).toMatchObject({demand: 28, sharedWith: ['demo-staging'], attachedNotCounted: []})
+    // Redis: a sharing app whose REDIS_URL is another server is not counted either.
+    const redisStaging: SharingApp = {app: 'demo-staging', config: {REDIS_URL: 'redis://h:p@other.example.com:6379'}, formation: [{type: 'web', quantity: 3, size: 'basic'}], error: null}
+    const redis = diagnose(appState({sharing: {'redis-curved-1': [redisStaging]}})).report.resources.find(r => r.kind === 'redis')!
+    expect(redis).toMatchObject({sharedWith: [], attachedNotCounted: [{app: 'demo-staging', reason: 'its processes read REDIS_URL, another Redis'}]})
   })
 
   it('warns with the reason when a sharing app could not be read', () => {

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {CHECK_IDS} from '../../../src/core/checks/index.js'
 import {diagnose, doctorWarnings} from '../../../src/core/checks/doctor.js'
-import {appState, kvs, measurement, pg} from './checks-fixtures.js'
+import {URL, appState, kvs, measurement, pg} from './checks-fixtures.js'
 
 const RESOURCE_KEYS = ['kind', 'addon', 'service', 'plan', 'configVar', 'limit', 'reserve', 'demand', 'status', 'sharedWith', 'live']
 const PROCESS_KEYS = ['type', 'role', 'dynos', 'size', 'processesPerDyno', 'concurrency', 'dbPool', 'redisConnections', 'stack', 'threads', 'sources']
@@ -73,7 +73,7 @@ describe('diagnose on an app without process types', () => {
 describe('notCounted', () => {
   it('lists the sharing apps whose demand could not be read, with the reason', () => {
     const state = appState({addons: [kvs(), pg('standard-0')], sharing: {'postgresql-curved-2': [
-      {app: 'ok-app', config: {}, formation: [], error: null}, {app: 'demo-staging', config: null, formation: null, error: 'forbidden'}]}})
+      {app: 'ok-app', config: {DATABASE_URL: URL.postgres}, formation: [], error: null}, {app: 'demo-staging', config: null, formation: null, error: 'forbidden'}]}})
     const postgres = diagnose(state).report.resources.find(r => r.kind === 'postgres')!
     expect(postgres.sharedWith).toEqual(['ok-app', 'demo-staging'])
     expect(postgres.notCounted).toEqual([{app: 'demo-staging', error: 'forbidden'}])

@@ -25,6 +25,9 @@ describe('postgres.tls', () => {
     ['sslmode=require', `${URL.postgres}?sslmode=require`, 'ok'],
     ['sslmode=disable', `${URL.postgres}?sslmode=disable`, 'fail'],
     ['sslmode=verify-full', `${URL.postgres}?sslmode=verify-full`, 'warn'],
+    ['sslmode=prefer', `${URL.postgres}?sslmode=prefer`, 'ok'],
+    ['sslmode=allow', `${URL.postgres}?sslmode=allow`, 'warn'],
+    ['sslmode=verify_full (unknown)', `${URL.postgres}?sslmode=verify_full`, 'fail'],
   ] as const)('Heroku Postgres with %s is %s', (_title, url, status) => {
     expect(check(withUrl(url), 'postgres.tls').status).toBe(status)
   })
@@ -37,6 +40,17 @@ describe('postgres.tls', () => {
   it('is ok for a local database without TLS', () => {
     const state = appState({addons: [], config: {REDIS_URL: URL.localRedis, DATABASE_URL: URL.localPostgres}})
     expect(check(state, 'postgres.tls', {local: true}).message).toContain('local database: no TLS')
+  })
+
+  it('names an unknown sslmode and what libpq allows, without the password', () => {
+    const c = check(withUrl(`${URL.postgres}?sslmode=bogus`), 'postgres.tls')
+    expect(c.message).toContain('sslmode=bogus is not an sslmode libpq knows')
+    expect(c.fix).toContain('disable, allow, prefer, require, verify-ca, verify-full')
+  })
+
+  it('is ok for a Unix socket, which libpq never uses TLS on', () => {
+    const state = appState({addons: [kvs()], config: {DATABASE_URL: 'postgres:///app?host=/var/run/postgresql&sslmode=require'}})
+    expect(check(state, 'postgres.tls').message).toContain('Unix socket: no TLS')
   })
 
   it('says how sslmode=disable is fixed', () => {

@@ -32,7 +32,7 @@ const withQuantity = (formation: readonly FormationEntry[], type: string, quanti
   formation.map(f => (f.type === type ? {...f, quantity} : f))
 
 const overWorkers = state({formation: [{type: 'web', quantity: 1, size: 'standard-1x'}, {type: 'worker', quantity: 4, size: 'standard-1x'}]})
-const sharedDb = state({sharing: {pg1: [{app: 'demo-staging', config: {}, formation: [{type: 'web', quantity: 1, size: 'standard-1x'}], error: null}]}})
+const sharedDb = state({sharing: {pg1: [{app: 'demo-staging', config: {DATABASE_URL: 'postgres://u:other-cred@db.example.com:5432/d'}, formation: [{type: 'web', quantity: 1, size: 'standard-1x'}], error: null}]}})
 const threeQueues = state({}, {TSQ_QUEUES: 'a,b,c', TSQ_DB_POOL: '1'})
 
 describe('planScale verdicts', () => {

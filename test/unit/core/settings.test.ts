@@ -125,6 +125,24 @@ describe('resolveSettings invalid values', () => {
     }
   })
 
+  it('names an sslmode libpq does not know in DATABASE_URL, without the password', () => {
+    const env = {DATABASE_URL: `postgres://u:${SENTINEL}@db.example.org:5432/d?sslmode=verify_full`}
+    const problems = problemsOf(env)
+    expect(problems.map(p => p.variable)).toEqual(['DATABASE_URL'])
+    expect(problems[0]!.value).toContain('sslmode=verify_full')
+    expect(problems[0]!.allowed).toContain('disable, allow, prefer, require, verify-ca, verify-full')
+    expect(JSON.stringify(problems)).not.toContain(SENTINEL)
+  })
+
+  it.each(['prefer', 'allow', 'no-verify', 'VERIFY-FULL'])('accepts sslmode=%s', mode => {
+    expect(problemsOf({DATABASE_URL: `postgres://u:p@db.example.org:5432/d?sslmode=${mode}`})).toEqual([])
+  })
+
+  it('accepts a DATABASE_URL whose host is a Unix socket directory in ?host=, as libpq does', () => {
+    expect(problemsOf({DATABASE_URL: 'postgres:///app?host=/var/run/postgresql'})).toEqual([])
+    expect(resolveSettings({DATABASE_URL: 'postgres:///app?host=/var/run/postgresql'}).databaseUrl).toBe('postgres:///app?host=/var/run/postgresql')
+  })
+
   it('reports a variable shared by several process types once when resolving them together', () => {
     const {problems, settings} = resolveMany({TSQ_CONCURRENCY: 'x'}, [{type: 'worker'}, {type: 'mailer'}])
     expect(problems.map(p => p.variable)).toEqual(['TSQ_CONCURRENCY'])

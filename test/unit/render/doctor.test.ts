@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {diagnose} from '../../../src/core/checks/doctor.js'
 import {renderDoctor, renderLive} from '../../../src/render/doctor.js'
 import {wantsColor} from '../../../src/render/style.js'
-import {appState, kvs, measurement, pg} from '../core/checks-fixtures.js'
+import {URL, appState, kvs, measurement, pg} from '../core/checks-fixtures.js'
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001B\[/
@@ -43,7 +43,7 @@ describe('renderDoctor', () => {
 
   it('shows the sharing app as its own row', () => {
     const shared = diagnose(appState({addons: [kvs(), pg('standard-0')], sharing: {'postgresql-curved-2': [
-      {app: 'demo-staging', config: {}, formation: [{type: 'web', quantity: 1, size: 'basic'}], error: null}]}})).report
+      {app: 'demo-staging', config: {DATABASE_URL: URL.postgres}, formation: [{type: 'web', quantity: 1, size: 'basic'}], error: null}]}})).report
     expect(renderDoctor(shared, {color: false})).toMatch(/demo-staging \(shared\)\s+\(all\)\s+5/)
   })
 
