@@ -1,10 +1,11 @@
 // tsq:scale end to end: through the real `heroku` CLI with the plugin linked, and standalone through
 // bin/run.js, against the fake Platform API (fully offline), recording every request.
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
-import {type FakeApi, type Scenario, startFakeApi} from '../helpers/fake-api.js'
-import {type CliResult, type HerokuSandbox, createHerokuSandbox} from '../helpers/heroku-cli.js'
+import {describe, expect, it} from 'vitest'
+import type {FakeApi, Scenario} from '../helpers/fake-api.js'
+import type {CliResult} from '../helpers/heroku-cli.js'
 import * as scenarios from '../helpers/scenarios.js'
 import {APP, PG_ADDON, SENTINEL_VALUES} from '../helpers/scenarios.js'
+import {useCliSandboxes} from '../helpers/cli-sandboxes.js'
 
 /** The issue's app with one standard-1x web and worker: Postgres 10 of 20 (reserve 2), Redis 4 of 20. */
 function smallApp(): Scenario {
@@ -17,31 +18,7 @@ function smallApp(): Scenario {
   return s
 }
 
-let sandbox: HerokuSandbox
-let standalone: HerokuSandbox
-let fake: FakeApi | undefined
-
-beforeAll(async () => {
-  const token = scenarios.SENTINELS.apiToken
-  // Each test points the runs at its own fake through HEROKU_HOST; this URL is never answered.
-  sandbox = await createHerokuSandbox({apiUrl: 'http://127.0.0.1:9', apiKey: token, env: {NO_COLOR: '1'}})
-  standalone = await createHerokuSandbox({apiUrl: 'http://127.0.0.1:9', apiKey: token, link: false, env: {NO_COLOR: '1'}})
-})
-
-afterEach(async () => {
-  await fake?.close()
-  fake = undefined
-})
-
-afterAll(() => {
-  sandbox?.cleanup()
-  standalone?.cleanup()
-})
-
-async function startApi(): Promise<FakeApi> {
-  fake = await startFakeApi(smallApp())
-  return fake
-}
+const cli = useCliSandboxes(() => smallApp())
 
 const on = (api: FakeApi) => ({env: {HEROKU_HOST: api.url, HEROKU_PARTICLEBOARD_URL: api.url, HEROKU_DATA_HOST: api.url}})
 
@@ -57,8 +34,8 @@ function noSecrets(run: CliResult): void {
 
 describe('heroku tsq:scale through the real heroku CLI', () => {
   it('applies a scale that fits with one batch PATCH, a spinner on stderr, and the new formation and budget on stdout', async () => {
-    const api = await startApi()
-    const run = await sandbox.heroku(['tsq:scale', 'worker=2', '-a', APP], on(api))
+    const api = await cli.startApi()
+    const run = await cli.sandbox.heroku(['tsq:scale', 'worker=2', '-a', APP], on(api))
     noSecrets(run)
     expect(run.exitCode).toBe(0)
     expect(api.mutations().map(r => [r.method, r.path, r.body])).toEqual([
@@ -71,8 +48,8 @@ describe('heroku tsq:scale through the real heroku CLI', () => {
   })
 
   it('refuses a scale over the Postgres limit: exit 1, the reason on stderr, the fixes on stdout, no PATCH', async () => {
-    const api = await startApi()
-    const run = await sandbox.heroku(['tsq:scale', 'worker=3', '-a', APP], on(api))
+    const api = await cli.startApi()
+    const run = await cli.sandbox.heroku(['tsq:scale', 'worker=3', '-a', APP], on(api))
     noSecrets(run)
     expect(run.exitCode).toBe(1)
     expect(flat(run.stderr)).toContain('Error: Not scaled: Postgres postgresql-curved-12345 would need 20 connections, over the 18 available (limit 20 − reserve 2).')
@@ -82,8 +59,8 @@ describe('heroku tsq:scale through the real heroku CLI', () => {
   })
 
   it('refuses with --json: exactly one JSON document on stdout, applied false, exit 1', async () => {
-    const api = await startApi()
-    const run = await sandbox.heroku(['tsq:scale', 'worker=3', '-a', APP, '--json'], on(api))
+    const api = await cli.startApi()
+    const run = await cli.sandbox.heroku(['tsq:scale', 'worker=3', '-a', APP, '--json'], on(api))
     noSecrets(run)
     expect(run.exitCode).toBe(1)
     expect(JSON.parse(run.stdout)).toMatchObject({app: APP, applied: false, budget: [{kind: 'postgres', demand: 20, status: 'fail'}, {kind: 'redis'}]})
@@ -93,8 +70,8 @@ describe('heroku tsq:scale through the real heroku CLI', () => {
 
 describe('tsq:scale standalone through bin/run.js', () => {
   it('prints the formation in the ps:scale form without arguments and sends only reads', async () => {
-    const api = await startApi()
-    const run = await standalone.standalone(['tsq:scale', '-a', APP], on(api))
+    const api = await cli.startApi()
+    const run = await cli.standalone.standalone(['tsq:scale', '-a', APP], on(api))
     noSecrets(run)
     expect(run.exitCode).toBe(0)
     expect(run.stdout).toBe('web=1:standard-1x worker=1:standard-1x\n')
@@ -102,8 +79,8 @@ describe('tsq:scale standalone through bin/run.js', () => {
   })
 
   it('rejects a bad argument before any request', async () => {
-    const api = await startApi()
-    const run = await standalone.standalone(['tsq:scale', 'worker=abc', '-a', APP], on(api))
+    const api = await cli.startApi()
+    const run = await cli.standalone.standalone(['tsq:scale', 'worker=abc', '-a', APP], on(api))
     expect(run.exitCode).toBe(1)
     expect(flat(run.stderr)).toContain('"worker=abc": the count must be a whole number from 0 to 10000: use TYPE=N, TYPE=N:SIZE, TYPE+N or TYPE-N')
     expect(api.requests).toEqual([])
