@@ -30,7 +30,7 @@ export function modelProcess(input: ModelInput, options: ModelOptions = {}): {mo
     routeOf({type: input.type, stack: stack.value, config: input.config, command, checkout: input.checkout, tsqVariable})
   if (stack.value === 'none') {
     // tsq:autoscale as its own process type holds exactly one Redis connection, for its queue readings.
-    const autoscaler = [command?.program ?? '', ...command?.args ?? []].some(w => w === 'tsq:autoscale')
+    const autoscaler = command !== null && runsAutoscale(command)
     return {model: {...noneModel(input.type, stack, autoscaler ? 1 : 0, findRedisUrl(input.config)?.variable), dbRoute: route()}, problems, unknowns: []}
   }
   if (stack.value === 'tsq') {
@@ -65,7 +65,7 @@ export function detectStack(input: ModelInput, command: ReadCommand | null, prob
   }
   if (input.type === 'release') return known('none', 'the release phase (its migrations are counted in the reserve)', lever)
   if (!command) return known('tsq', 'no command known: heroku-tsq/runtime assumed', lever)
-  if ([command.program ?? '', ...command.args].includes('tsq:autoscale')) return known('none', 'command: tsq:autoscale (opens no pool)', lever)
+  if (runsAutoscale(command)) return known('none', 'command: tsq:autoscale (opens no pool)', lever)
   const kind = classifyProgram(command)
   const via = command.wrappers.length > 0 ? ` through ${command.wrappers.join(', ')}` : ''
   const source = `command: ${command.program ?? '?'}${via}`
@@ -79,6 +79,11 @@ export function detectStack(input: ModelInput, command: ReadCommand | null, prob
 const STACK_OF: Record<ProgramKind, StackName> = {
   'node': 'tsq', 'puma': 'puma', 'rails-server': 'puma', 'sidekiq': 'sidekiq', 'release-like': 'none', 'other': 'none',
   'solid_queue': 'solid_queue', 'good_job': 'good_job', 'app': 'app',
+}
+
+/** Whether the command runs `tsq:autoscale` (as `npx tsq tsq:autoscale …` or `heroku tsq:autoscale …`). */
+function runsAutoscale(command: ReadCommand): boolean {
+  return [command.program ?? '', ...command.args].includes('tsq:autoscale')
 }
 
 /** `TSQ_<TYPE>_ROLE` still overrides the stack's role (spec §8). */
