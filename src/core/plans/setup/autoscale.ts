@@ -82,7 +82,7 @@ export function planAutoscaleSetup(input: AutoscaleSetupInput): AutoscaleSetup {
   if (local || !input.config.HEROKU_API_KEY) {
     plan.notes.push({id: 'autoscale.token', message: `tsq:autoscale on a dyno calls the Platform API with the HEROKU_API_KEY config var, which ${local ? 'the app needs' : `${app} does not have`}`,
       fix: 'create a long-lived token for it with `heroku authorizations:create --description "tsq autoscale"` and set it yourself as the app\'s ' +
-        `HEROKU_API_KEY (heroku config:set ... -a ${app}); tsq never reads, prints or copies a token`})
+        `HEROKU_API_KEY (heroku config:set ... -a ${app}); tsq never prints or copies a token`})
   }
   const install = input.tsqDependency === 'dependencies' ? null : 'npm install --save-prod heroku-tsq, then commit package.json and package-lock.json'
   if (input.rails) {
