@@ -1,5 +1,6 @@
-// What tsq:setup writes in --dir: the Procfile (web, worker, release, and autoscale when asked) and, with --local, `.env`. Both are
-// merged line by line into what is there, so comments, order and lines setup does not manage survive. Pure.
+// What tsq:setup writes in --dir: the Procfile (web, worker, release, and autoscale when asked) and, with
+// --local, `.env`. Both are merged line by line into what is there, so comments, order and lines setup does
+// not manage survive. Pure.
 import type {FileChange, SetupProblem, SkippedStep} from './types.js'
 import {type ProcfileEntry, parseProcfile, procfileWarnings} from '../../model/procfile.js'
 import {AUTOSCALE_COMMAND, AUTOSCALE_TYPE, autoscalerType} from './autoscale.js'
