@@ -1,7 +1,9 @@
-// What tsq:setup writes in --dir: the Procfile (web, worker, release) and, with --local, `.env`. Both are
-// merged line by line into what is there, so comments, order and lines setup does not manage survive. Pure.
+// What tsq:setup writes in --dir: the Procfile (web, worker, release, and autoscale when asked) and, with
+// --local, `.env`. Both are merged line by line into what is there, so comments, order and lines setup does
+// not manage survive. Pure.
 import type {FileChange, SetupProblem, SkippedStep} from './types.js'
 import {type ProcfileEntry, parseProcfile, procfileWarnings} from '../../model/procfile.js'
+import {AUTOSCALE_COMMAND, AUTOSCALE_TYPE, autoscalerType} from './autoscale.js'
 
 export const PROCFILE = 'Procfile'
 export const DOTENV = '.env'
@@ -30,6 +32,8 @@ export interface ProcfileIntent {
    * line, starts with `VARIABLE=$DATABASE_URL` (any type, not only web/worker/release).
    */
   direct?: {variable: string, types: readonly string[]}
+  /** `--autoscale`: a line that runs tsq:autoscale, unless a type of the Procfile already runs it (under any name). */
+  autoscale?: boolean
 }
 
 export interface ProcfilePlan {
@@ -84,6 +88,8 @@ export function planProcfile(intent: ProcfileIntent): ProcfilePlan {
       if (command && !command.trimStart().startsWith(`${intent.direct.variable}=`)) wanted.set(type, `${prefix} ${command.trimStart()}`)
     }
   }
+  // A user's own autoscaler line (its flags tuned, or another type name) is kept as it is.
+  if (intent.autoscale && autoscalerType(existing) === null) wanted.set(AUTOSCALE_TYPE, AUTOSCALE_COMMAND)
   const merged = mergeLines(intent.existing, wanted, line => procfileType(line), (type, command) => `${type}: ${command}`)
   const entries = parseProcfile(merged.text)
   const types = entries.map(e => e.type)
