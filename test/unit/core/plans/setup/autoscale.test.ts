@@ -5,7 +5,7 @@ import type {AppState, FormationEntry} from '../../../../../src/core/model/app-s
 import {diagnose} from '../../../../../src/core/checks/doctor.js'
 import {AUTOSCALE_COMMAND} from '../../../../../src/core/plans/setup/autoscale.js'
 import {type SetupIntent, type SetupPlan, planSetup} from '../../../../../src/core/plans/setup/setup-plan.js'
-import {appState, kvs, pg} from '../../checks-fixtures.js'
+import {appState, kvs, pg} from '../../checks/fixtures.js'
 
 const PROCFILE = 'web: npm start\nworker: npm run worker\n'
 const LINE = 'autoscale: npx heroku-tsq tsq:autoscale --interval 30'
