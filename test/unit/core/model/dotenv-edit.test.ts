@@ -7,11 +7,12 @@ import {ISSUE_DOTENV, ODD_INPUTS} from './dotenv-fixtures.js'
 const SECRET = 'SENTINELdotenvPW4471'
 
 describe('editDotenv', () => {
-  it('the issue\'s file: edits the winning TSQ_WORKER_CONCURRENCY=8 on line 6, keeps line 1\'s export and the quoted CERT as written', () => {
+  it('the issue\'s file: edits the winning TSQ_WORKER_CONCURRENCY=8 on line 3, keeps line 1\'s export and the quoted CERT with its TSQ_ line as written', () => {
     const edit = editDotenv(ISSUE_DOTENV, {TSQ_WORKER_CONCURRENCY: '4'})
     expect(edit.problems).toEqual([])
     expect(edit.changed).toEqual(['TSQ_WORKER_CONCURRENCY'])
-    expect(edit.text).toBe(ISSUE_DOTENV.replace(/\nTSQ_WORKER_CONCURRENCY=8\n$/, '\nTSQ_WORKER_CONCURRENCY=4\n'))
+    expect(edit.text).toBe(ISSUE_DOTENV.replace('\nTSQ_WORKER_CONCURRENCY=8\n', '\nTSQ_WORKER_CONCURRENCY=4\n'))
+    expect(edit.text).toContain('\nTSQ_WORKER_CONCURRENCY=3\n')
     expect(parseEnv(edit.text)).toEqual({...parseEnv(ISSUE_DOTENV), TSQ_WORKER_CONCURRENCY: '4'})
   })
 

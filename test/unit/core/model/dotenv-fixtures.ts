@@ -1,13 +1,13 @@
 // .env texts the reader and the editor are both checked on.
 
-/** The issue's file: `export X=9` … `X=8`, and a double-quoted multiline value with a TSQ_ line inside it. */
+/** The issue's file: `export X=9` … `X=8`, then a double-quoted multiline value with a TSQ_ line inside it (the last `X=` line of the text). */
 export const ISSUE_DOTENV = [
   'export TSQ_WORKER_CONCURRENCY=9',
   'REDIS_URL=redis://:pw@127.0.0.1:6379',
+  'TSQ_WORKER_CONCURRENCY=8',
   'CERT="-----BEGIN-----',
   'TSQ_WORKER_CONCURRENCY=3',
   '-----END-----"',
-  'TSQ_WORKER_CONCURRENCY=8',
   '',
 ].join('\n')
 

@@ -30,13 +30,13 @@ describe('locateDotenv agrees with Node\'s util.parseEnv', () => {
     expect(failures).toEqual([])
   })
 
-  it('places the issue\'s assignments: the winner is line 6, line 4 is inside CERT\'s quoted value, line 1 keeps its export', () => {
+  it('places the issue\'s assignments: the winner is line 3, line 5 is inside CERT\'s quoted value, line 1 keeps its export', () => {
     const assignments = locateDotenv(ISSUE_DOTENV)
     expect(assignments.map(a => [a.key, a.firstLine, a.lastLine, a.exported, a.quote])).toEqual([
       ['TSQ_WORKER_CONCURRENCY', 1, 1, true, null],
       ['REDIS_URL', 2, 2, false, null],
-      ['CERT', 3, 5, false, '"'],
-      ['TSQ_WORKER_CONCURRENCY', 6, 6, false, null],
+      ['TSQ_WORKER_CONCURRENCY', 3, 3, false, null],
+      ['CERT', 4, 6, false, '"'],
     ])
     const winner = winningAssignments(assignments).get('TSQ_WORKER_CONCURRENCY')!
     expect(ISSUE_DOTENV.slice(winner.valueStart, winner.valueEnd)).toBe('8')
