@@ -35,6 +35,8 @@ export interface LocalApp {
   defaulted: string[]
   hasProcfile: boolean
   hasDotenv: boolean
+  /** .env's text; null when there is none. */
+  dotenv: string | null
   /** About the files as read: a Procfile type defined twice. */
   warnings: string[]
 }
@@ -47,7 +49,7 @@ export async function readLocalApp(options: LocalOptions): Promise<LocalApp> {
   const formation = localFormationOf(procfile, options)
   const state = localAppState(basename(resolve(options.dir)), config, formation)
   const warnings = procfile === null ? [] : procfileWarnings(procfile)
-  return {state, defaulted, hasProcfile: procfile !== null, hasDotenv: dotenv !== null, warnings}
+  return {state, defaulted, hasProcfile: procfile !== null, hasDotenv: dotenv !== null, dotenv, warnings}
 }
 
 /**
