@@ -50,8 +50,9 @@ describe('tsq:setup --local on a .env with export, a repeated key and a quoted m
     expect(run.stdout + run.stderr).not.toContain(PASSWORD)
     expect(run.stdout + run.stderr).not.toContain(CERT_BODY)
     const config = run.json.changes.find(c => c.kind === 'config')
-    expect(config && [config.status, config.file]).toEqual(['applied', '.env'])
-    const vars = (config as ConfigChange).vars
+    if (config?.kind !== 'config') throw new Error(`setup planned no config change: ${run.stdout}`)
+    expect([config.status, config.file]).toEqual(['applied', '.env'])
+    const vars = config.vars
     expect(Object.keys(vars)).toContain('TSQ_WORKER_CONCURRENCY')
     expect(vars.TSQ_WORKER_CONCURRENCY).not.toBe('8')
 
@@ -73,6 +74,28 @@ describe('tsq:setup --local on a .env with export, a repeated key and a quoted m
     expect(d.read('.env')).toBe(expected)
     const text = await runSetup(null, ['--local', '--dir', d.dir])
     expect(text.stdout).toContain('Nothing to change')
+  })
+})
+
+describe('tsq:setup --local on a .env it cannot edit so Node reads the values', () => {
+  it('refuses before writing anything: exit 1, the variable and the stray line named, no value shown, .env and the directory unchanged', async () => {
+    const pg = await startPostgres({maxConnections: 12, password: PASSWORD})
+    const redis = await startRedis({maxclients: 20, password: PASSWORD})
+    services.push(pg, redis)
+    // Node reads a line without `=` into the next name: a TSQ_* line appended after it would not take effect.
+    const original = `DATABASE_URL=${pg.url}\nREDIS_URL=${redis.url}\n${CERT_BODY}\n`
+    const d = appDir({'package.json': PACKAGE_JSON, '.env': original})
+    dirs.push(d)
+    const run = await runSetupJson(null, ['--local', '--dir', d.dir])
+    expect(run.code).toBe(1)
+    expect(run.stdout + run.stderr).not.toContain(PASSWORD)
+    expect(run.stdout + run.stderr).not.toContain(CERT_BODY)
+    // No .env change is planned; the rest is not attempted, since a blocking problem stops setup.
+    expect(run.json.changes.map(c => [c.kind, c.status])).toEqual([['procfile', 'not-attempted']])
+    const problem = run.json.problems.find(p => p.id === 'setup.dotenv')
+    expect(problem).toMatchObject({blocking: true, message: expect.stringMatching(/^\.env: TSQ_\w+ does not read back as set .*\.env line 3 is neither KEY=value nor a # comment/)})
+    expect(d.read('.env')).toBe(original)
+    expect(d.list()).toEqual(['.env', 'package.json'])
   })
 })
 
