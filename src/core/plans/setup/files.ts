@@ -1,8 +1,10 @@
-// What tsq:setup writes in --dir: the Procfile (web, worker, release) and, with --local, `.env`. Both are
-// merged into what is there, so comments, order and lines setup does not manage survive. Pure.
+// What tsq:setup writes in --dir: the Procfile (web, worker, release, and autoscale when asked) and, with
+// --local, `.env`. Both are merged into what is there, so comments, order and lines setup does not manage
+// survive. Pure.
 import type {FileChange, SetupProblem, SkippedStep} from './types.js'
 import {type DotenvEdit, editDotenv} from '../../model/dotenv-edit.js'
 import {type ProcfileEntry, parseProcfile, procfileWarnings} from '../../model/procfile.js'
+import {AUTOSCALE_COMMAND, AUTOSCALE_TYPE, autoscalerType} from './autoscale.js'
 
 export const PROCFILE = 'Procfile'
 export const DOTENV = '.env'
@@ -26,6 +28,8 @@ export interface ProcfileIntent {
   /** Commands for types the Procfile lacks when no flag gives one (a Rails app's Puma and Sidekiq lines); over package.json scripts. */
   defaults?: Partial<Record<ManagedType, string>>
   force: boolean
+  /** `--autoscale`: a line that runs tsq:autoscale, unless a type of the Procfile already runs it (under any name). */
+  autoscale?: boolean
 }
 
 export interface ProcfilePlan {
@@ -73,6 +77,8 @@ export function planProcfile(intent: ProcfileIntent): ProcfilePlan {
       skipped.push({kind: 'procfile', reason: `no ${type} process: pass --${type} CMD or add a "${script.script}" script to package.json`})
     }
   }
+  // A user's own autoscaler line (its flags tuned, or another type name) is kept as it is.
+  if (intent.autoscale && autoscalerType(existing) === null) wanted.set(AUTOSCALE_TYPE, AUTOSCALE_COMMAND)
   const merged = mergeLines(intent.existing, wanted, line => procfileType(line), (type, command) => `${type}: ${command}`)
   const entries = parseProcfile(merged.text)
   const types = entries.map(e => e.type)

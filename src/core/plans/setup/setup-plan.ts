@@ -14,6 +14,7 @@ import {runChecks} from '../../checks/index.js'
 import {assess} from '../../assess/assess.js'
 import type {ProcfilePlan} from './files.js'
 import {isRailsApp, planRailsFiles, railsProcfileDefaults, seedRailsVars} from './rails.js'
+import {type AutoscaleIntent, autoscalerType, planAutoscaleSetup, withAutoscaler} from './autoscale.js'
 
 export type * from './types.js'
 
@@ -33,6 +34,8 @@ export interface SetupIntent {
   migrations?: boolean
   /** `--pooling`: attach Heroku's server-side pooler when the plan has it and the formation cannot fit otherwise. */
   pooling?: boolean
+  /** `--autoscale`: run tsq:autoscale as its own process type, counted at one dyno; null or absent: not asked. */
+  autoscale?: AutoscaleIntent | null
 }
 
 export interface SetupPlan {
@@ -54,9 +57,15 @@ export interface SetupPlan {
  */
 export function planSetup(state: AppState, intent: SetupIntent): SetupPlan {
   const rails = isRailsApp(state.checkout)
-  const procfile = planProcfile(rails ? {...intent.procfile, defaults: railsProcfileDefaults(intent.migrations ?? false)} : intent.procfile)
+  const procfileIntent = {...intent.procfile, autoscale: Boolean(intent.autoscale)}
+  const procfile = planProcfile(rails ? {...procfileIntent, defaults: railsProcfileDefaults(intent.migrations ?? false)} : procfileIntent)
   const local = intent.local !== null
-  const base = {...state, formation: plannedFormation(state, intent, procfile)}
+  // Only an autoscaler the Procfile will run is counted and configured: one left out (no --force) is not.
+  const autoscaler = intent.autoscale ? autoscalerType(procfile.entries) : null
+  const auto = intent.autoscale && autoscaler !== null
+    ? planAutoscaleSetup({app: state.app, local, type: autoscaler, config: state.config, formation: state.formation, rails, tsqDependency: intent.autoscale.tsqDependency})
+    : null
+  const base = {...state, formation: plannedFormation(state, intent, procfile, autoscaler)}
   const redis: RedisPlan = local
     ? {changes: [], problems: [], predicted: base,
       skipped: [{kind: 'attach', reason: '--local: no add-ons to attach; the app reads Redis from .env or the environment'}]}
@@ -70,7 +79,7 @@ export function planSetup(state: AppState, intent: SetupIntent): SetupPlan {
   const settings = planSettings({...predicted, config: {...predicted.config, ...seeds}, checkout: files?.checkout ?? state.checkout}, intent.live)
   // A Rails app's reasons compare with what it runs today, not with the generated files' starting values.
   if (today) settings.reasons = reasonsFor(settings, today)
-  const vars = {...seeds, ...pooling?.vars, ...settings.vars}
+  const vars = {...seeds, ...pooling?.vars, ...settings.vars, ...auto?.vars}
   const previous = Object.fromEntries(Object.keys(vars).map(k => [k, state.config[k] ?? null]))
 
   const changes: SetupChange[] = [...redis.changes, ...(pooling?.change ? [pooling.change] : [])]
@@ -78,7 +87,8 @@ export function planSetup(state: AppState, intent: SetupIntent): SetupPlan {
   const skipped: SkippedStep[] = [...redis.skipped, ...pooling?.skipped ?? [], ...settings.skipped, ...procfile.skipped, ...files?.skipped ?? []]
   if (Object.keys(vars).length > 0) {
     const reasons = [...Object.keys(seeds).filter(k => settings.vars[k] === undefined).map(k => `${k}=${seeds[k]}: what the app runs today, now read from the generated files`),
-      ...Object.entries(pooling?.vars ?? {}).map(([k, v]) => `${k}=${v}: heroku-tsq/runtime connects through the server-side pooler`), ...settings.reasons]
+      ...Object.entries(pooling?.vars ?? {}).map(([k, v]) => `${k}=${v}: heroku-tsq/runtime connects through the server-side pooler`), ...settings.reasons,
+      ...auto?.reasons ?? []]
     const config: ConfigChange = {kind: 'config', target: local ? DOTENV : 'config-vars', vars, previous, reasons}
     const dotenv = intent.local ? planDotenv(intent.local.dotenv, vars) : null
     if (intent.local && dotenv) config.file = {name: DOTENV, before: intent.local.dotenv, after: dotenv.text}
@@ -94,7 +104,7 @@ export function planSetup(state: AppState, intent: SetupIntent): SetupPlan {
   const problems = [...redis.problems, ...settings.problems, ...procfile.problems, ...dotenvProblems]
   const blocked = problems.some(p => p.blocking)
   const notes: SetupNote[] = [...procfile.warnings.map(message => ({id: 'procfile.duplicate', message,
-    fix: `remove the earlier definition from ${PROCFILE}`})), ...pooling?.notes ?? []]
+    fix: `remove the earlier definition from ${PROCFILE}`})), ...pooling?.notes ?? [], ...auto?.notes ?? []]
   if (settings.edits.length > 0) {
     notes.push({id: 'setup.edit', message: 'Some sizes are set in files setup does not write, so it does not change them', fix: settings.edits.join('; and ')})
   }
@@ -112,15 +122,17 @@ export function planSetup(state: AppState, intent: SetupIntent): SetupPlan {
 
 /**
  * The formation setup judges: locally one dyno per type of the planned Procfile (changed by --formation); on
- * Heroku the app's formation, each type running the planned Procfile's command once it is deployed.
+ * Heroku the app's formation, each type running the planned Procfile's command once it is deployed, and the
+ * autoscaler's type (when asked for) at one dyno at least, as the user is told to scale it.
  */
-function plannedFormation(state: AppState, intent: SetupIntent, procfile: ProcfilePlan): AppState['formation'] {
+function plannedFormation(state: AppState, intent: SetupIntent, procfile: ProcfilePlan, autoscaler: string | null): AppState['formation'] {
   if (intent.local) return applyScale(localFormation(procfile.entries), intent.local.formation ?? [])
-  if (!procfile.change) return state.formation
-  return state.formation.map(f => {
+  const deployed = !procfile.change ? state.formation : state.formation.map(f => {
     const command = procfile.entries.find(e => e.type === f.type)?.command
     return command ? {...f, command} : f
   })
+  const command = procfile.entries.find(e => e.type === autoscaler)?.command
+  return autoscaler !== null && command !== undefined ? withAutoscaler(deployed, autoscaler, command) : deployed
 }
 
 /** The queues the Sidekiq types consume today, for the generated sidekiq.yml. */

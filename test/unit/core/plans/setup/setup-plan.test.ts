@@ -1,10 +1,10 @@
 import {describe, expect, it} from 'vitest'
-import type {AddonInfo, AppState} from '../../../src/core/model/app-state.js'
-import {assess} from '../../../src/core/assess/assess.js'
-import {runChecks} from '../../../src/core/checks/index.js'
-import {ScaleArgumentError, parseScaleArgs} from '../../../src/core/model/formation.js'
-import {type AttachChange, type ConfigChange, type SetupIntent, type SetupPlan, planSetup} from '../../../src/core/plans/setup/setup-plan.js'
-import {addon, appStateOf, attachment, postgresAddon, redisAddon} from '../../helpers/app-state.js'
+import type {AddonInfo, AppState} from '../../../../../src/core/model/app-state.js'
+import {assess} from '../../../../../src/core/assess/assess.js'
+import {runChecks} from '../../../../../src/core/checks/index.js'
+import {ScaleArgumentError, parseScaleArgs} from '../../../../../src/core/model/formation.js'
+import {type AttachChange, type ConfigChange, type SetupIntent, type SetupPlan, planSetup} from '../../../../../src/core/plans/setup/setup-plan.js'
+import {addon, appStateOf, attachment, postgresAddon, redisAddon} from '../../../../helpers/app-state.js'
 
 const PG = postgresAddon('essential-0', {id: 'pg1', name: 'postgresql-curved-1'})
 const RC = redisAddon('rediscloud:30', {id: 'rc1', name: 'rediscloud-flat-2'})

@@ -2,10 +2,10 @@
 // server connections whatever the processes' pools; Heroku's server-side pooler holds its own server pool;
 // direct processes count as before.
 import {describe, expect, it} from 'vitest'
-import type {AppState} from '../../../src/core/model/app-state.js'
-import {assess} from '../../../src/core/assess/assess.js'
-import {diagnose} from '../../../src/core/checks/doctor.js'
-import {APP, appStateOf, attachment, postgresAddon, redisAddon} from '../../helpers/app-state.js'
+import type {AppState} from '../../../../src/core/model/app-state.js'
+import {assess} from '../../../../src/core/assess/assess.js'
+import {diagnose} from '../../../../src/core/checks/doctor.js'
+import {APP, appStateOf, attachment, postgresAddon, redisAddon} from '../../../helpers/app-state.js'
 
 const DB = 'postgres://u:p@db.example:5432/d'
 const POOL = 'postgres://u:p@pooler.example:5432/d'

@@ -1,9 +1,9 @@
 import {describe, expect, it} from 'vitest'
-import type {SharingApp} from '../../../src/core/model/app-state.js'
-import {diagnose} from '../../../src/core/checks/doctor.js'
-import {renderDoctor} from '../../../src/render/doctor.js'
-import {APP} from '../../helpers/app-state.js'
-import {URL, WEB_2X, WORKER_1X, appState, check, checksOf, kvs, pg} from './checks-fixtures.js'
+import type {SharingApp} from '../../../../src/core/model/app-state.js'
+import {diagnose} from '../../../../src/core/checks/doctor.js'
+import {renderDoctor} from '../../../../src/render/doctor.js'
+import {APP} from '../../../helpers/app-state.js'
+import {URL, WEB_2X, WORKER_1X, appState, check, checksOf, kvs, pg} from './fixtures.js'
 
 // The app: web 2 × standard-2x (2 processes each, WEB_CONCURRENCY unset) + worker 1 × standard-1x.
 // Redis: web 2×2×1 = 4, worker 1×1×(2 + 1 queue) = 3 → 7. Postgres: web 2×2×5 = 20, worker 1×1×5 = 5 → 25.

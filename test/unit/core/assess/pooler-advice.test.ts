@@ -1,11 +1,11 @@
 // Advice that works (issue 13): when Postgres cannot fit, the fixes rank pools, server-side pooling, the pgbouncer
 // in each dyno and the next plan, each with the budget it leaves; following either pooler fix makes the doctor pass.
 import {describe, expect, it} from 'vitest'
-import type {AppState} from '../../../src/core/model/app-state.js'
-import {assess} from '../../../src/core/assess/assess.js'
-import {diagnose} from '../../../src/core/checks/doctor.js'
-import {postgresOptions} from '../../../src/core/assess/pooler-advice.js'
-import {APP, appStateOf, attachment, postgresAddon, redisAddon} from '../../helpers/app-state.js'
+import type {AppState} from '../../../../src/core/model/app-state.js'
+import {assess} from '../../../../src/core/assess/assess.js'
+import {diagnose} from '../../../../src/core/checks/doctor.js'
+import {postgresOptions} from '../../../../src/core/assess/pooler-advice.js'
+import {APP, appStateOf, attachment, postgresAddon, redisAddon} from '../../../helpers/app-state.js'
 
 const DB = 'postgres://u:p@db.example:5432/d'
 

@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest'
-import {assess} from '../../../src/core/assess/assess.js'
-import {checkWorkerLatency} from '../../../src/core/checks/latency.js'
-import type {TypeQueues} from '../../../src/core/model/queue-readings.js'
-import {appStateOf} from '../../helpers/app-state.js'
+import {assess} from '../../../../src/core/assess/assess.js'
+import {checkWorkerLatency} from '../../../../src/core/checks/latency.js'
+import type {TypeQueues} from '../../../../src/core/model/queue-readings.js'
+import {appStateOf} from '../../../helpers/app-state.js'
 
 const state = (config: Record<string, string> = {}) => appStateOf({config: {REDIS_URL: 'redis://127.0.0.1:6379', ...config},
   formation: [{type: 'worker', quantity: 2, size: 'standard-1x'}]})

@@ -3,12 +3,12 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import type {AppState, Checkout, FormationEntry} from '../../../../src/core/model/app-state.js'
-import {diagnose} from '../../../../src/core/checks/doctor.js'
-import {type SetupIntent, planSetup} from '../../../../src/core/plans/setup/setup-plan.js'
-import {appState, kvs, pg} from '../checks-fixtures.js'
+import type {AppState, Checkout, FormationEntry} from '../../../../../src/core/model/app-state.js'
+import {diagnose} from '../../../../../src/core/checks/doctor.js'
+import {type SetupIntent, planSetup} from '../../../../../src/core/plans/setup/setup-plan.js'
+import {appState, kvs, pg} from '../../checks/fixtures.js'
 
-const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../../../fixtures/rails-configs', name), 'utf8')
+const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../../../../fixtures/rails-configs', name), 'utf8')
 const LOCK = 'GEM\n  remote: https://rubygems.org/\n  specs:\n    puma (5.6.5)\n    rails (6.1.7.10)\n    sidekiq (6.4.1)\n\nDEPENDENCIES\n  rails\n'
 const PROCFILE = 'web: bundle exec puma -C config/puma.rb\nworker: bundle exec sidekiq -e production -C config/sidekiq.yml\n'
 const CHECKOUT: Checkout = {dir: '.', files: {

@@ -1,9 +1,9 @@
 import {describe, expect, it} from 'vitest'
-import type {AppState} from '../../../src/core/model/app-state.js'
-import {assess} from '../../../src/core/assess/assess.js'
-import {planPools} from '../../../src/core/assess/pool-plan.js'
-import {statusOf} from '../../../src/core/budget/budget.js'
-import {appStateOf, postgresAddon, redisAddon} from '../../helpers/app-state.js'
+import type {AppState} from '../../../../src/core/model/app-state.js'
+import {assess} from '../../../../src/core/assess/assess.js'
+import {planPools} from '../../../../src/core/assess/pool-plan.js'
+import {statusOf} from '../../../../src/core/budget/budget.js'
+import {appStateOf, postgresAddon, redisAddon} from '../../../helpers/app-state.js'
 
 function state(overrides: Partial<AppState> = {}): AppState {
   return {

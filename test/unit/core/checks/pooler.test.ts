@@ -2,9 +2,9 @@
 // break behind it (fail); ActiveRecord's named prepared statements and session SET are at risk (warn); the
 // runtime's unnamed statements are fine. Each fix is a direct URL for that process or doing without.
 import {describe, expect, it} from 'vitest'
-import type {AppState, Checkout} from '../../../src/core/model/app-state.js'
-import {diagnose} from '../../../src/core/checks/doctor.js'
-import {appStateOf, attachment, postgresAddon} from '../../helpers/app-state.js'
+import type {AppState, Checkout} from '../../../../src/core/model/app-state.js'
+import {diagnose} from '../../../../src/core/checks/doctor.js'
+import {appStateOf, attachment, postgresAddon} from '../../../helpers/app-state.js'
 
 const DB = 'postgres://u:p@db.example:5432/d'
 const POOL = 'postgres://u:p@pooler.example:5432/d'

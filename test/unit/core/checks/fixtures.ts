@@ -1,11 +1,11 @@
 // AppState specs for the check and report tests, built with test/helpers/app-state.ts: an app with add-ons
 // attached under given names, the config vars those attachments set, a formation, and optionally apps sharing
 // an add-on.
-import type {AppState, DataApiLimit, FormationEntry, SharingApp} from '../../../src/core/model/app-state.js'
-import type {LiveMeasurement} from '../../../src/core/budget/budget.js'
-import type {Check, CheckId} from '../../../src/core/checks/index.js'
-import {type DiagnoseOptions, diagnose} from '../../../src/core/checks/doctor.js'
-import {APP, addon, appStateOf} from '../../helpers/app-state.js'
+import type {AppState, DataApiLimit, FormationEntry, SharingApp} from '../../../../src/core/model/app-state.js'
+import type {LiveMeasurement} from '../../../../src/core/budget/budget.js'
+import type {Check, CheckId} from '../../../../src/core/checks/index.js'
+import {type DiagnoseOptions, diagnose} from '../../../../src/core/checks/doctor.js'
+import {APP, addon, appStateOf} from '../../../helpers/app-state.js'
 
 export const SECRET = 'SENTINELchecksPW5150'
 

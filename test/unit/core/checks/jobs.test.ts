@@ -2,11 +2,11 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import type {AppState, FormationEntry} from '../../../src/core/model/app-state.js'
-import {diagnose} from '../../../src/core/checks/doctor.js'
-import {appState, kvs, pg} from './checks-fixtures.js'
+import type {AppState, FormationEntry} from '../../../../src/core/model/app-state.js'
+import {diagnose} from '../../../../src/core/checks/doctor.js'
+import {appState, kvs, pg} from './fixtures.js'
 
-const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../../fixtures/rails-configs', name), 'utf8')
+const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../../../fixtures/rails-configs', name), 'utf8')
 const LOCK = 'GEM\n  remote: https://rubygems.org/\n  specs:\n    good_job (4.19.2)\n    puma (6.6.0)\n    rails (8.0.2)\n    sidekiq (7.3.9)\n    solid_queue (1.5.0)\n\nPLATFORMS\n  ruby\n'
 const prod = (adapter: string) => `Rails.application.configure do\n  config.active_job.queue_adapter = :${adapter}\nend\n`
 const WEB: FormationEntry = {type: 'web', quantity: 1, size: 'basic', command: 'bundle exec puma -C config/puma.rb'}

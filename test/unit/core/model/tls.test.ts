@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {PgUrlError, pgConnectionOptions, redisTlsOptions, withTlsFiles, type PgTls} from '../../../src/core/model/tls.js'
+import {PgUrlError, pgConnectionOptions, redisTlsOptions, withTlsFiles, type PgTls} from '../../../../src/core/model/tls.js'
 
 describe('pgConnectionOptions', () => {
   it.each([

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {SCALE_FORMS, ScaleArgumentError, applyScale, parseScaleArgs, renderFormation, splitScaleArgs} from '../../../src/core/model/formation.js'
+import {SCALE_FORMS, ScaleArgumentError, applyScale, parseScaleArgs, renderFormation, splitScaleArgs} from '../../../../src/core/model/formation.js'
 
 const current = [{type: 'web', quantity: 2, size: 'standard-2x'}, {type: 'worker', quantity: 1, size: 'standard-1x'}, {type: 'urgent-worker', quantity: 3, size: 'basic'}]
 

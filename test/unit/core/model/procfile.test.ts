@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {localFormation, parseDotenv, parseProcfile, procfileWarnings, renderProcfile} from '../../../src/core/model/procfile.js'
+import {localFormation, parseDotenv, parseProcfile, procfileWarnings, renderProcfile} from '../../../../src/core/model/procfile.js'
 
 describe('parseProcfile', () => {
   it('reads types and commands, skipping blanks and comments', () => {

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {Redactor, redactUrl, secretsOf} from '../../../src/core/model/redact.js'
+import {Redactor, redactUrl, secretsOf} from '../../../../src/core/model/redact.js'
 
 const PW = 'SENTINELredactPW9001'
 

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
-import {diagnose} from '../../../src/core/checks/doctor.js'
-import {APP} from '../../helpers/app-state.js'
-import {SECRET, URL, appState, check, checksOf, kvs, pg} from './checks-fixtures.js'
+import {diagnose} from '../../../../src/core/checks/doctor.js'
+import {APP} from '../../../helpers/app-state.js'
+import {SECRET, URL, appState, check, checksOf, kvs, pg} from './fixtures.js'
 
 describe('settings check', () => {
   it('is ok when every TSQ_* value is valid', () => {

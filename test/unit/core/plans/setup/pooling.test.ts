@@ -2,9 +2,9 @@
 // not fit at today's pools; the runtime is pointed through TSQ_DATABASE_URL_VAR, a Rails app is told its
 // database.yml line; an app already pooled plans nothing.
 import {describe, expect, it} from 'vitest'
-import type {AppState, Checkout} from '../../../src/core/model/app-state.js'
-import {planPooling} from '../../../src/core/plans/setup/pooling.js'
-import {appStateOf, attachment, postgresAddon} from '../../helpers/app-state.js'
+import type {AppState, Checkout} from '../../../../../src/core/model/app-state.js'
+import {planPooling} from '../../../../../src/core/plans/setup/pooling.js'
+import {appStateOf, attachment, postgresAddon} from '../../../../helpers/app-state.js'
 
 const DB = 'postgres://u:p@db.example:5432/d'
 

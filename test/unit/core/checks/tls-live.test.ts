@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {APP} from '../../helpers/app-state.js'
-import {URL, appState, check, checksOf, kvs, measurement, pg} from './checks-fixtures.js'
+import {APP} from '../../../helpers/app-state.js'
+import {URL, appState, check, checksOf, kvs, measurement, pg} from './fixtures.js'
 
 describe('redis.tls', () => {
   it.each([

@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {
   RAILS_PUMA_RB, RAILS_SIDEKIQ_YML, RAILS_TSQ_INITIALIZER, railsProcfile, railsSetupFiles, railsSidekiqYml,
-} from '../../../../src/core/plans/setup/rails-templates.js'
+} from '../../../../../src/core/plans/setup/rails-templates.js'
 
 const hasRuby = (() => {
   try {

@@ -3,14 +3,14 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
-import type {AppState, Checkout, FormationEntry} from '../../../src/core/model/app-state.js'
-import {perDynoOf} from '../../../src/core/budget/budget.js'
-import {diagnose} from '../../../src/core/checks/doctor.js'
-import {parseScaleArgs} from '../../../src/core/model/formation.js'
-import {planScale} from '../../../src/core/plans/scale/scale-plan.js'
-import {URL, appState, kvs, pg} from './checks-fixtures.js'
+import type {AppState, Checkout, FormationEntry} from '../../../../src/core/model/app-state.js'
+import {perDynoOf} from '../../../../src/core/budget/budget.js'
+import {diagnose} from '../../../../src/core/checks/doctor.js'
+import {parseScaleArgs} from '../../../../src/core/model/formation.js'
+import {planScale} from '../../../../src/core/plans/scale/scale-plan.js'
+import {URL, appState, kvs, pg} from './fixtures.js'
 
-const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../../fixtures/rails-configs', name), 'utf8')
+const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../../../fixtures/rails-configs', name), 'utf8')
 const LOCK = `GEM
   remote: https://rubygems.org/
   specs:

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {PLAN_LIMITS, REDIS_URL_VARS, classifyAddon, defaultProcessesForSize, findPlanLimit, isKnownDynoSize} from '../../../src/core/model/catalogue.js'
+import {PLAN_LIMITS, REDIS_URL_VARS, classifyAddon, defaultProcessesForSize, findPlanLimit, isKnownDynoSize} from '../../../../src/core/model/catalogue.js'
 
 describe('plan catalogue', () => {
   it('gives every catalogued limit a source, a date (ISO, or a year where the source gives only that) and a confidence', () => {

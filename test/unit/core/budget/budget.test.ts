@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {type ProcessPlan, type ResourceSpec, evaluateResource, fitPoolCap, statusOf} from '../../../src/core/budget/budget.js'
+import {type ProcessPlan, type ResourceSpec, evaluateResource, fitPoolCap, statusOf} from '../../../../src/core/budget/budget.js'
 
 function proc(type: string, role: ProcessPlan['role'], dynos: number, processesPerDyno: number, dbPool: number, redisConnections: number): ProcessPlan {
   const sources = {processesPerDyno: 'test', concurrency: 'test', threads: 'test', dbPool: 'test', redisConnections: 'test'}

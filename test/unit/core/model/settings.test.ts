@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {SettingsError, findRedisUrl, resolveMany, resolveSettings, typeFromDyno, typeKey} from '../../../src/core/model/settings.js'
+import {SettingsError, findRedisUrl, resolveMany, resolveSettings, typeFromDyno, typeKey} from '../../../../src/core/model/settings.js'
 
 const SENTINEL = 'SENTINELsettingsPW4411'
 

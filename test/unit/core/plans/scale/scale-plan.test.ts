@@ -1,10 +1,10 @@
 import {describe, expect, it} from 'vitest'
-import type {AppState, FormationEntry} from '../../../src/core/model/app-state.js'
-import {assess} from '../../../src/core/assess/assess.js'
-import {ScaleArgumentError, parseScaleArgs} from '../../../src/core/model/formation.js'
-import {type ScalePlan, diffFormation, planScale} from '../../../src/core/plans/scale/scale-plan.js'
-import {largerPlan} from '../../../src/core/budget/budget.js'
-import {appStateOf, postgresAddon, redisAddon} from '../../helpers/app-state.js'
+import type {AppState, FormationEntry} from '../../../../../src/core/model/app-state.js'
+import {assess} from '../../../../../src/core/assess/assess.js'
+import {ScaleArgumentError, parseScaleArgs} from '../../../../../src/core/model/formation.js'
+import {type ScalePlan, diffFormation, planScale} from '../../../../../src/core/plans/scale/scale-plan.js'
+import {largerPlan} from '../../../../../src/core/budget/budget.js'
+import {appStateOf, postgresAddon, redisAddon} from '../../../../helpers/app-state.js'
 
 // demo: Postgres essential-0 (limit 20, reserve 2 → 18 available), Heroku Key-Value Store mini (limit 20).
 // Defaults: web pool 5, worker pool = concurrency 5; Redis web 1, worker 2 + 1 per queue.

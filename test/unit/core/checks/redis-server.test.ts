@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest'
-import {type RedisServerReading, exposureOf} from '../../../src/core/checks/redis-server.js'
-import {CHECK_IDS} from '../../../src/core/checks/index.js'
-import {diagnose} from '../../../src/core/checks/doctor.js'
-import {appState, measurement} from './checks-fixtures.js'
+import {type RedisServerReading, exposureOf} from '../../../../src/core/checks/redis-server.js'
+import {CHECK_IDS} from '../../../../src/core/checks/index.js'
+import {diagnose} from '../../../../src/core/checks/doctor.js'
+import {appState, measurement} from './fixtures.js'
 
 const setting = (value: string) => ({ok: true as const, value})
 const refused = {ok: false as const, error: 'ERR unknown command \'CONFIG\''}

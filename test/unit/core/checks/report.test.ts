@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
-import {CHECK_IDS} from '../../../src/core/checks/index.js'
-import {diagnose, doctorWarnings} from '../../../src/core/checks/doctor.js'
-import {URL, appState, kvs, measurement, pg} from './checks-fixtures.js'
+import {CHECK_IDS} from '../../../../src/core/checks/index.js'
+import {diagnose, doctorWarnings} from '../../../../src/core/checks/doctor.js'
+import {URL, appState, kvs, measurement, pg} from './fixtures.js'
 
 const RESOURCE_KEYS = ['kind', 'addon', 'service', 'plan', 'configVar', 'limit', 'reserve', 'demand', 'status', 'sharedWith', 'live']
 const PROCESS_KEYS = ['type', 'role', 'dynos', 'size', 'processesPerDyno', 'concurrency', 'dbPool', 'redisConnections', 'stack', 'threads', 'sources']
