@@ -28,6 +28,11 @@ export interface ProcfileIntent {
   /** Commands for types the Procfile lacks when no flag gives one (a Rails app's Puma and Sidekiq lines); over package.json scripts. */
   defaults?: Partial<Record<ManagedType, string>>
   force: boolean
+  /**
+   * Types that keep a direct database URL behind a pooler (`--pooling`): their command, from a flag or the existing
+   * line, starts with `VARIABLE=$DATABASE_URL` (any type, not only web/worker/release).
+   */
+  direct?: {variable: string, types: readonly string[]}
   /** `--autoscale`: a line that runs tsq:autoscale, unless a type of the Procfile already runs it (under any name). */
   autoscale?: boolean
 }
@@ -75,6 +80,13 @@ export function planProcfile(intent: ProcfileIntent): ProcfilePlan {
     else if (!existingTypes.includes(type) && intent.scripts?.[script.script]) wanted.set(type, script.command)
     else if (!existingTypes.includes(type) && type !== 'release') {
       skipped.push({kind: 'procfile', reason: `no ${type} process: pass --${type} CMD or add a "${script.script}" script to package.json`})
+    }
+  }
+  if (intent.direct) {
+    const prefix = `${intent.direct.variable}=$DATABASE_URL`
+    for (const type of intent.direct.types) {
+      const command = wanted.get(type) ?? existing.findLast(e => e.type === type)?.command
+      if (command && !command.trimStart().startsWith(`${intent.direct.variable}=`)) wanted.set(type, `${prefix} ${command.trimStart()}`)
     }
   }
   // A user's own autoscaler line (its flags tuned, or another type name) is kept as it is.

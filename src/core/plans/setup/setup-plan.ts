@@ -13,7 +13,8 @@ import {localFormation} from '../../model/procfile.js'
 import {runChecks} from '../../checks/index.js'
 import {assess} from '../../assess/assess.js'
 import type {ProcfilePlan} from './files.js'
-import {isRailsApp, planRailsFiles, railsProcfileDefaults, seedRailsVars} from './rails.js'
+import {isRailsApp, planDatabaseFile, planRailsFiles, railsProcfileDefaults, seedRailsVars} from './rails.js'
+import {DATABASE_YML} from './database-yml.js'
 import {type AutoscaleIntent, autoscalerType, planAutoscaleSetup, withAutoscaler} from './autoscale.js'
 
 export type * from './types.js'
@@ -57,8 +58,8 @@ export interface SetupPlan {
  */
 export function planSetup(state: AppState, intent: SetupIntent): SetupPlan {
   const rails = isRailsApp(state.checkout)
-  const procfileIntent = {...intent.procfile, autoscale: Boolean(intent.autoscale)}
-  const procfile = planProcfile(rails ? {...procfileIntent, defaults: railsProcfileDefaults(intent.migrations ?? false)} : procfileIntent)
+  const procfileIntent = {...intent.procfile, autoscale: Boolean(intent.autoscale), ...rails ? {defaults: railsProcfileDefaults(intent.migrations ?? false)} : {}}
+  let procfile = planProcfile(procfileIntent)
   const local = intent.local !== null
   // Only an autoscaler the Procfile will run is counted and configured: one left out (no --force) is not.
   const autoscaler = intent.autoscale ? autoscalerType(procfile.entries) : null
@@ -71,8 +72,19 @@ export function planSetup(state: AppState, intent: SetupIntent): SetupPlan {
       skipped: [{kind: 'attach', reason: '--local: no add-ons to attach; the app reads Redis from .env or the environment'}]}
     : planRedis(base, intent.redis)
   const pooling = intent.pooling && !local ? planPooling(redis.predicted, intent.live) : null
-  const predicted = pooling?.predicted ?? redis.predicted
+  let predicted = pooling?.predicted ?? redis.predicted
+  // Behind the pooler, the release phase (and GoodJob) keep a direct URL through their Procfile line.
+  if (pooling?.rails) {
+    procfile = planProcfile({...procfileIntent, direct: pooling.rails.direct})
+    predicted = {...predicted, formation: plannedFormation({...state, formation: predicted.formation}, intent, procfile, autoscaler)}
+  }
   const files = rails && state.checkout ? planRailsFiles(state.checkout, intent.procfile.force, sidekiqQueues(predicted)) : null
+  const database = pooling?.rails && files ? planDatabaseFile(pooling.rails.database, state.checkout!, intent.procfile.force) : null
+  if (database?.change && files) {
+    files.changes.push(database.change)
+    files.checkout.files[DATABASE_YML] = {text: database.change.after}
+  }
+  if (database?.skipped && files) files.skipped.push(database.skipped)
   // The config vars the generated files read start at what the app runs today; planSettings lowers them where a limit needs it.
   const today = files ? assess(predicted, {live: intent.live}) : null
   const seeds = files && today ? seedRailsVars(today, state, new Set(files.changes.map(c => c.file))) : {}
