@@ -12,6 +12,8 @@ export interface ExportSource {
   state: AppState
   procfile: ProcfileEntry[]
   hasDotenv: boolean
+  /** .env's text; null when there is none. */
+  dotenv: string | null
 }
 
 /** Reads `dir` (absolute); a missing Procfile is an error, since the units run its commands. */
@@ -27,7 +29,7 @@ export async function readExportSource(dir: string, formation: string | undefine
   const local = await readLocalApp({dir, formation, env: {}})
   // A Rails app's processes are judged from its config files, as tsq:doctor --local judges them.
   const state = {...local.state, checkout: await readCheckout(dir, local.state.formation)}
-  return {state, procfile, hasDotenv: local.hasDotenv}
+  return {state, procfile, hasDotenv: local.hasDotenv, dotenv: local.dotenv}
 }
 
 /** This machine's host name and interface addresses. */

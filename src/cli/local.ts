@@ -8,7 +8,8 @@ import type {AppState, FormationEntry} from '../core/model/app-state.js'
 import type {LiveMeasurement} from '../core/budget/budget.js'
 import type {ResourceKind} from '../core/model/catalogue.js'
 import {type ScaleChange, applyScale, parseScaleArgs} from '../core/model/formation.js'
-import {localAppState, localFormation, parseDotenv, parseProcfile, procfileWarnings} from '../core/model/procfile.js'
+import {parseDotenv} from '../core/model/dotenv.js'
+import {localAppState, localFormation, parseProcfile, procfileWarnings} from '../core/model/procfile.js'
 import {findRedisUrl} from '../core/model/settings.js'
 import type {RedisServerReading} from '../core/checks/redis-server.js'
 import {measurePostgres, measureRedis, readRedisServer, unreadRedisServer} from '../probe/index.js'
@@ -34,6 +35,8 @@ export interface LocalApp {
   defaulted: string[]
   hasProcfile: boolean
   hasDotenv: boolean
+  /** .env's text; null when there is none. */
+  dotenv: string | null
   /** About the files as read: a Procfile type defined twice. */
   warnings: string[]
 }
@@ -46,7 +49,7 @@ export async function readLocalApp(options: LocalOptions): Promise<LocalApp> {
   const formation = localFormationOf(procfile, options)
   const state = localAppState(basename(resolve(options.dir)), config, formation)
   const warnings = procfile === null ? [] : procfileWarnings(procfile)
-  return {state, defaulted, hasProcfile: procfile !== null, hasDotenv: dotenv !== null, warnings}
+  return {state, defaulted, hasProcfile: procfile !== null, hasDotenv: dotenv !== null, dotenv, warnings}
 }
 
 /**

@@ -1,12 +1,15 @@
 // Applies tsq:setup's plan one change at a time, in order, and records what happened to each: the first
 // failure stops the run, so the report says exactly which changes were applied and which were not, and a
 // second run (which re-inspects the app) plans only what is still missing.
+import {rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import {ux} from '@oclif/core'
-import type {AttachChange, SetupChange, SetupPlan} from '../core/plans/setup/setup-plan.js'
+import {checkDotenvEdit} from '../core/model/dotenv-edit.js'
+import type {AttachChange, ConfigChange, SetupChange, SetupPlan} from '../core/plans/setup/setup-plan.js'
 import {
   type Platform, attachAddon, attachConnectionPooling, getConfigVars, getLatestReleaseVersion, isPlatformError, patchConfigVars, promoteRedis,
 } from '../platform/index.js'
+import {readOptionalFile} from './local.js'
 import {writeFileAtomic} from './setup-files.js'
 
 /** `unknown`: sent, but its answer was lost (timeout, reset, unreadable): it may have been applied. */
@@ -27,6 +30,10 @@ export interface SetupEffects {
   setConfig(vars: Record<string, string>): Promise<void>
   /** Writes a file in --dir, atomically. */
   writeFile(name: string, text: string): Promise<void>
+  /** A file of --dir as it is on disk now; null when there is none. */
+  readFile(name: string): Promise<string | null>
+  /** Removes a file of --dir (a restore of one that did not exist). */
+  removeFile(name: string): Promise<void>
   /** Runs one change, showing it as it happens (a spinner on stderr). */
   step(change: SetupChange, run: () => Promise<void>): Promise<void>
 }
@@ -70,10 +77,24 @@ async function applyOne(app: string, change: SetupChange, effects: SetupEffects)
         `Check with \`heroku config -a ${app}\` and \`heroku addons -a ${app}\`.`)
     }
   } else if (change.kind === 'config') {
-    await (change.file ? effects.writeFile(change.file.name, change.file.after) : effects.setConfig(change.vars))
+    await (change.file ? writeDotenv(change.file, change.vars, effects) : effects.setConfig(change.vars))
   } else {
     await effects.writeFile(change.file, change.after)
   }
+}
+
+/**
+ * Writes `.env`, then reads it back as Node will and checks every variable took its value and no other
+ * changed; if not (another writer, a filesystem that altered it), the previous file is put back and the error
+ * names the variables — never a value: .env holds secrets.
+ */
+async function writeDotenv(file: NonNullable<ConfigChange['file']>, vars: Readonly<Record<string, string>>, effects: SetupEffects): Promise<void> {
+  await effects.writeFile(file.name, file.after)
+  const written = await effects.readFile(file.name)
+  const wrong = written === null ? [`${file.name} is missing after the write`] : checkDotenvEdit(file.before, written, vars)
+  if (wrong.length === 0) return
+  await (file.before === null ? effects.removeFile(file.name) : effects.writeFile(file.name, file.before))
+  throw new Error(`${file.name} did not read back as planned, so the previous ${file.name} was put back (${file.before === null ? 'removed' : 'restored'}): ${wrong.join('; ')}`)
 }
 
 /** Effects against the Platform API for app `app`, files in `dir`; `describe` titles the spinner. */
@@ -108,7 +129,7 @@ export function platformEffects(input: {platform: Platform, app: string, dir: st
       input.onConfig(await patchConfigVars(platform, app, vars))
       await noteRelease()
     },
-    writeFile: (name, text) => writeFileAtomic(join(dir, name), text),
+    ...fileEffects(dir),
     step: (change, run) => {
       release = null
       return spin(input.describe(change), run, () => release)
@@ -119,8 +140,12 @@ export function platformEffects(input: {platform: Platform, app: string, dir: st
 /** Effects of `--local`: files only; anything else is a bug in the plan. */
 export function localEffects(dir: string, describe: (c: SetupChange) => string): SetupEffects {
   const none = () => Promise.reject(new Error('--local changes no Heroku app'))
-  return {attach: none, readConfig: none, setConfig: none, writeFile: (name, text) => writeFileAtomic(join(dir, name), text),
-    step: (change, run) => spin(describe(change), run)}
+  return {attach: none, readConfig: none, setConfig: none, ...fileEffects(dir), step: (change, run) => spin(describe(change), run)}
+}
+
+function fileEffects(dir: string): Pick<SetupEffects, 'writeFile' | 'readFile' | 'removeFile'> {
+  return {writeFile: (name, text) => writeFileAtomic(join(dir, name), text), readFile: name => readOptionalFile(dir, name),
+    removeFile: name => rm(join(dir, name), {force: true})}
 }
 
 async function spin(title: string, run: () => Promise<void>, suffix: () => string | null = () => null): Promise<void> {

@@ -1,5 +1,4 @@
 // Procfile and .env text, and the app state of a local directory (`tsq:doctor --local`). Pure.
-import {parseEnv} from 'node:util'
 import type {AppState, FormationEntry} from './app-state.js'
 
 export interface ProcfileEntry {
@@ -58,10 +57,8 @@ export function renderProcfile(entries: readonly ProcfileEntry[]): string {
   return entries.map(e => `${e.type}: ${e.command}`).join('\n') + '\n'
 }
 
-/** .env text as Node reads it (`KEY=value`, quotes, comments). */
-export function parseDotenv(text: string): Record<string, string> {
-  return parseEnv(text) as Record<string, string>
-}
+/** .env's one reader lives in dotenv.ts; re-exported for the callers that read it beside the Procfile. */
+export {parseDotenv} from './dotenv.js'
 
 /** One dyno per Procfile type (the `release` phase excluded), no size: a local formation. */
 export function localFormation(entries: readonly ProcfileEntry[]): FormationEntry[] {

@@ -124,6 +124,21 @@ describe('tsq:export systemd', () => {
     expect(Object.keys(files(out))).toHaveLength(82)
   })
 
+  it('notes the .env lines systemd reads otherwise than Node (export, backticks), by line and name only', async () => {
+    const dir = appDir()
+    writeFileSync(join(dir, '.env'), `export DATABASE_URL=${pg.url}\nREDIS_URL=${redis.url}\nSECRET_KEY_BASE=\`${SECRET}\nTSQ_WORKER_CONCURRENCY=3\n\`\n`)
+    const out = join(tempDir('tsq-export-out-'), 'units')
+    const run = await exportJson(['--dir', dir, '--app', 'myapp', '--out', out, '--dry-run'])
+    noSecrets(run, out)
+    expect(run.code).toBe(0)
+    expect(run.json.notes.filter(n => n.startsWith('.env line'))).toEqual([
+      '.env line 1 (DATABASE_URL): "export " before the name, which systemd\'s EnvironmentFile= does not take: systemd ignores the assignment; remove "export "',
+      expect.stringMatching(/^\.env line 3 \(SECRET_KEY_BASE\): backtick quotes, which systemd does not treat as quotes/),
+    ])
+    const human = await runCommand(Export, ['systemd', '--dir', dir, '--app', 'myapp', '--out', out, '--dry-run'])
+    expect(human.stdout).toContain('note: .env line 1 (DATABASE_URL): "export " before the name')
+  })
+
   it('writes nothing under --dry-run, and shows the units it would write', async () => {
     const dir = appDir()
     const out = join(tempDir('tsq-export-out-'), 'units')

@@ -35,6 +35,8 @@ function effects(overrides: Partial<SetupEffects>, calls: string[]): SetupEffect
     readConfig: async () => (calls.push('read'), {REDIS_URL: 'redis://x'}),
     setConfig: async vars => void calls.push(`set ${Object.keys(vars).join(',')}`),
     writeFile: async name => void calls.push(`write ${name}`),
+    readFile: async name => (calls.push(`read ${name}`), null),
+    removeFile: async name => void calls.push(`remove ${name}`),
     step: (_c, run) => run(),
     ...overrides,
   }

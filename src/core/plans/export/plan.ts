@@ -7,6 +7,7 @@ import type {ResourceKind} from '../../model/catalogue.js'
 import type {Check} from '../../checks/common.js'
 import {type DoctorReport, diagnose} from '../../checks/doctor.js'
 import type {ProcfileEntry} from '../../model/procfile.js'
+import {systemdEnvFileNotes} from './env-file.js'
 import {type SystemdPlan, localServices, planSystemdUnits} from './systemd.js'
 import {type UnitFilesPlan, planUnitFiles} from './unit-files.js'
 
@@ -30,6 +31,8 @@ export interface ExportInput {
   state: AppState
   procfile: readonly ProcfileEntry[]
   hasDotenv: boolean
+  /** The .env text, for the lines systemd's EnvironmentFile= reads otherwise than Node; absent or null: none checked. */
+  dotenv?: string | null
   measurements: Partial<Record<ResourceKind, LiveMeasurement | null>>
   /** Unit files already in the output directory, by name. */
   existing: ReadonlyMap<string, string>
@@ -67,6 +70,7 @@ export function planExport(input: ExportInput, intent: ExportIntent): ExportPlan
     units.notes.push(`.env sets ${name}, which overrides each unit's own Environment=${name}= (systemd applies EnvironmentFile= last), ` +
       `so every instance would get the same ${name}: remove ${name} from .env`)
   }
+  units.notes.push(...systemdEnvFileNotes(input.dotenv ?? null))
   const files = planUnitFiles(app, units.units, input.existing)
   const overLimit = report.checks.filter(c => LIMIT_CHECKS.has(c.id) && c.status === 'fail')
   return {units, files, report, overLimit, blocked: blockOf(overLimit, files, intent)}

@@ -1,7 +1,8 @@
 // What tsq:setup writes in --dir: the Procfile (web, worker, release, and autoscale when asked) and, with
-// --local, `.env`. Both are merged line by line into what is there, so comments, order and lines setup does
-// not manage survive. Pure.
+// --local, `.env`. Both are merged into what is there, so comments, order and lines setup does not manage
+// survive. Pure.
 import type {FileChange, SetupProblem, SkippedStep} from './types.js'
+import {type DotenvEdit, editDotenv} from '../../model/dotenv-edit.js'
 import {type ProcfileEntry, parseProcfile, procfileWarnings} from '../../model/procfile.js'
 import {AUTOSCALE_COMMAND, AUTOSCALE_TYPE, autoscalerType} from './autoscale.js'
 
@@ -108,9 +109,12 @@ export function planProcfile(intent: ProcfileIntent): ProcfilePlan {
   return {change, skipped, problems, types, entries, warnings}
 }
 
-/** `.env` text with these variables set: an existing `KEY=` line is rewritten in place, others appended. */
-export function planDotenv(existing: string | null, vars: Readonly<Record<string, string>>): {text: string, diff: string[]} {
-  return mergeLines(existing, new Map(Object.entries(vars)), dotenvKey, (key, value) => `${key}=${value}`)
+/**
+ * `.env` text with these variables set as Node reads it (editDotenv: the winning assignment edited in place,
+ * new ones appended); `problems` say why it cannot be, naming the variable and never a value.
+ */
+export function planDotenv(existing: string | null, vars: Readonly<Record<string, string>>): DotenvEdit {
+  return editDotenv(existing, vars)
 }
 
 function validateCommands(commands: ProcfileIntent['commands']): SetupProblem[] {
@@ -131,13 +135,9 @@ function procfileType(line: string): string | null {
   return /^\s*([A-Za-z0-9_-]+):/.exec(line)?.[1] ?? null
 }
 
-function dotenvKey(line: string): string | null {
-  return /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line)?.[1] ?? null
-}
-
 /**
  * Rewrites the line whose key is in `wanted` when its text differs — the last one of a key, the definition that
- * wins (a Procfile type on Heroku, a .env variable for Node's parseEnv) — appends keys that have no line, and
+ * wins on Heroku — appends keys that have no line, and
  * keeps every other line as it is. Returns the text and a diff of it against the original.
  */
 function mergeLines(existing: string | null, wanted: ReadonlyMap<string, string>, keyOf: (line: string) => string | null,

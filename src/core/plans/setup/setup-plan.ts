@@ -95,20 +95,25 @@ export function planSetup(state: AppState, intent: SetupIntent): SetupPlan {
   const previous = Object.fromEntries(Object.keys(vars).map(k => [k, state.config[k] ?? null]))
 
   const changes: SetupChange[] = [...redis.changes, ...(pooling?.change ? [pooling.change] : [])]
+  const dotenvProblems: SetupProblem[] = []
   const skipped: SkippedStep[] = [...redis.skipped, ...pooling?.skipped ?? [], ...settings.skipped, ...procfile.skipped, ...files?.skipped ?? []]
   if (Object.keys(vars).length > 0) {
     const reasons = [...Object.keys(seeds).filter(k => settings.vars[k] === undefined).map(k => `${k}=${seeds[k]}: what the app runs today, now read from the generated files`),
       ...Object.entries(pooling?.vars ?? {}).map(([k, v]) => `${k}=${v}: heroku-tsq/runtime connects through the server-side pooler`), ...settings.reasons,
       ...auto?.reasons ?? []]
     const config: ConfigChange = {kind: 'config', target: local ? DOTENV : 'config-vars', vars, previous, reasons}
-    if (intent.local) config.file = {name: DOTENV, before: intent.local.dotenv, after: planDotenv(intent.local.dotenv, vars).text}
-    changes.push(config)
+    const dotenv = intent.local ? planDotenv(intent.local.dotenv, vars) : null
+    if (intent.local && dotenv) config.file = {name: DOTENV, before: intent.local.dotenv, after: dotenv.text}
+    // An edit Node would not read as meant is refused before anything is written (names only: .env holds secrets).
+    dotenvProblems.push(...dotenv?.problems.map(message => ({id: 'setup.dotenv', blocking: true, message: `${DOTENV}: ${message}`,
+      fix: `Make each variable in ${DOTENV} one KEY=value line (or a quoted value), then run setup again`})) ?? [])
+    if (dotenvProblems.length === 0) changes.push(config)
   } else if (!skipped.some(s => s.kind === 'config') && settings.problems.length === 0) {
     skipped.push({kind: 'config', reason: `the ${rails ? 'pool' : 'TSQ_*'} settings already fit every limit: nothing to set`})
   }
   changes.push(...files?.changes ?? [])
   if (procfile.change) changes.push(procfile.change)
-  const problems = [...redis.problems, ...settings.problems, ...procfile.problems]
+  const problems = [...redis.problems, ...settings.problems, ...procfile.problems, ...dotenvProblems]
   const blocked = problems.some(p => p.blocking)
   const notes: SetupNote[] = [...procfile.warnings.map(message => ({id: 'procfile.duplicate', message,
     fix: `remove the earlier definition from ${PROCFILE}`})), ...pooling?.notes ?? [], ...auto?.notes ?? []]

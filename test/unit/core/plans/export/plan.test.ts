@@ -43,4 +43,10 @@ describe('planExport', () => {
     const plan = planExport(input({config: {PORT: '3000'}}), INTENT)
     expect(plan.units.notes).toEqual([expect.stringMatching(/^\.env sets PORT, which overrides each unit's own Environment=PORT=/)])
   })
+
+  it('notes the .env lines systemd reads otherwise than Node (an export line), and none for a plain .env', () => {
+    const plan = planExport({...input(), dotenv: 'A=1\nexport TSQ_WORKER_CONCURRENCY=3\n'}, INTENT)
+    expect(plan.units.notes).toEqual([expect.stringMatching(/^\.env line 2 \(TSQ_WORKER_CONCURRENCY\): "export " before the name/)])
+    expect(planExport({...input(), dotenv: 'A=1\nTSQ_WORKER_CONCURRENCY=3\n'}, INTENT).units.notes).toEqual([])
+  })
 })
