@@ -3,6 +3,7 @@ import {
   allowedDynoSizes, builtInDynoSizes, dynoSizesFromList, findDynoSize, webConcurrencyFor,
 } from '../../../../src/core/model/dyno-sizes.js'
 import {ScaleArgumentError, checkScaleSizes, parseScaleArgs} from '../../../../src/core/model/formation.js'
+import {resolveSettings} from '../../../../src/core/model/settings.js'
 
 // Two Fir sizes as GET /dyno-sizes lists them (memory in GB, compute in vCPUs), one of them with a dot.
 const FIR = dynoSizesFromList([{name: 'dyno-1c-0.5gb', memory: 0.5, compute: 1}, {name: 'dyno-2c-4gb', memory: 4, compute: 2}])
@@ -63,5 +64,14 @@ describe('checkScaleSizes', () => {
   it('says when the allowed sizes are the built-in table because the API list could not be read', () => {
     const [problem] = problemsOf(() => checkScaleSizes(parseScaleArgs(['web=1:huge']), builtInDynoSizes('No answer within 20 s (GET /dyno-sizes).')))
     expect(problem).toMatch(/^"web=1:huge": unknown dyno size "huge"; the sizes of tsq's built-in table \(Heroku's GET \/dyno-sizes could not be used: No answer within 20 s \(GET \/dyno-sizes\)\.\) are: eco, basic, standard-1x, /)
+  })
+})
+
+describe('resolveSettings with a size\'s memory', () => {
+  it('derives processes per dyno from the memory it is given, over the built-in table\'s, and WEB_CONCURRENCY still wins', () => {
+    expect(resolveSettings({}, {type: 'web', size: 'dyno-2c-4gb', memoryMb: 4096})).toMatchObject({processesPerDyno: 8, processesSource: 'dyno size'})
+    expect(resolveSettings({}, {type: 'web', size: 'standard-2x', memoryMb: 2048}).processesPerDyno).toBe(4)
+    expect(resolveSettings({}, {type: 'web', size: 'standard-2x'}).processesPerDyno).toBe(2)
+    expect(resolveSettings({WEB_CONCURRENCY: '3'}, {type: 'web', size: 'dyno-2c-4gb', memoryMb: 4096}).processesPerDyno).toBe(3)
   })
 })
