@@ -4,121 +4,55 @@
 // that one worker (8 jobs of 200 ms at a time: 40/s) cannot keep up with; Postgres fits only 2 workers
 // (pool 8: 2 × 8 = 16 of 18, 3 would need 24). Timing is counted in the autoscaler's own steps, never in
 // wall-clock time, and every wait is bounded generously.
-import {type ChildProcess, spawn} from 'node:child_process'
-import {join} from 'node:path'
 import {Queue} from 'bullmq'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {type FakeApi, startFakeApi} from '../helpers/fake-api.js'
-import {fakeApiEnv} from '../helpers/fake-api-client.js'
-import {Formation} from '../helpers/formation.js'
-import {EXAMPLE_DIR, ROOT} from './proof/lib/app-dir.js'
-import {LIMIT_ERROR, migrate} from './proof/lib/results.js'
+import {AUTOSCALE_APP as APP, type AutoscaleWorld, type AutoscalerProcess, DynoManager, type StepDoc, spawnAutoscaler, startAutoscaleWorld} from './proof/lib/autoscale-harness.js'
+import {LIMIT_ERROR} from './proof/lib/results.js'
 import {ConnectionSampler} from './proof/lib/sampler.js'
-import {type Servers, startServers} from './proof/lib/servers.js'
 
-const APP = 'autoscale-demo'
 const TOKEN = 'autoscale-e2e-token'
 const TICK_MS = 2000
 const TARGET_S = 2
 
-interface StepDoc {
-  app: string
-  at: string
-  applied: boolean
-  decisions: Array<{type: string, from: number, to: number, reason: string, latencyMs: number, budgetMax: number | null,
-    queues: Array<{name: string, waiting: number, active: number | null, delayed: number, latencyMs: number}>}>
-}
-
-let servers: Servers
-let api: FakeApi
-let formation: Formation
+let world: AutoscaleWorld
+let dynos: DynoManager
 let sampler: ConnectionSampler
-let autoscaler: ChildProcess
-let manager: NodeJS.Timeout | undefined
-const docs: StepDoc[] = []
-const stdoutLines: string[] = []
-let stderr = ''
-
-/** Starts and stops worker dynos until the running ones match the fake's formation (Heroku's dyno manager). */
-function manageDynos(): void {
-  const wanted = api.state.app(APP).formation.find(p => p.type === 'worker')!.quantity
-  const running = [...formation.dynos.values()].filter(d => d.type === 'worker' && !d.stopped)
-    .sort((a, b) => Number(a.name.slice(7)) - Number(b.name.slice(7)))
-  for (const d of running.slice(wanted)) void formation.stop(d.name, 10_000)
-  const taken = new Set(running.map(d => d.name))
-  for (let n = 1, count = running.length; count < wanted; n++) {
-    if (taken.has(`worker.${n}`)) continue
-    void formation.start(`worker.${n}`)
-    count++
-  }
-}
+let autoscaler: AutoscalerProcess
+let docs: StepDoc[] = []
 
 async function waitFor<T>(what: string, find: () => T | undefined, ms = 120_000): Promise<T> {
   const deadline = Date.now() + ms
   for (;;) {
     const found = find()
     if (found !== undefined) return found
-    if (Date.now() > deadline) throw new Error(`no ${what} within ${ms} ms; steps so far:\n${docs.map(d => JSON.stringify(d.decisions.map(x => [x.from, x.to, x.latencyMs, x.reason]))).join('\n')}\nstderr:\n${stderr}`)
+    if (Date.now() > deadline) throw new Error(`no ${what} within ${ms} ms; steps so far:\n${docs.map(d => JSON.stringify(d.decisions.map(x => [x.from, x.to, x.latencyMs, x.reason]))).join('\n')}\nstderr:\n${autoscaler.stderr()}`)
     await new Promise(resolve => setTimeout(resolve, 100))
   }
 }
 
 beforeAll(async () => {
-  servers = await startServers({maxclients: 20, maxConnections: 20})
-  const env = {REDIS_URL: servers.redisUrl, DATABASE_URL: servers.databaseUrl, TSQ_QUEUES: 'default', TSQ_WORKER_CONCURRENCY: '8',
-    TSQ_WORKER_DB_POOL: '8', TSQ_WORKER_PROCESSES: '1', EXAMPLE_JOB_MS: '200', TSQ_SHUTDOWN_TIMEOUT: '5000'}
-  await migrate(EXAMPLE_DIR, env)
-  const {REDIS_URL, DATABASE_URL, ...config} = env
-  api = await startFakeApi({
-    token: TOKEN,
-    apps: [{name: APP, config, formation: [
-      {type: 'web', quantity: 0, size: 'standard-1x', command: 'node app.js'},
-      {type: 'worker', quantity: 1, size: 'standard-1x', command: 'node app.js'},
-    ]}],
-    addons: [
-      {name: 'redis-e2e-1', service: 'heroku-redis', plan: 'heroku-redis:mini', app: APP, url: REDIS_URL},
-      {name: 'postgresql-e2e-1', service: 'heroku-postgresql', plan: 'heroku-postgresql:essential-0', app: APP, url: DATABASE_URL, connections: {used: 0, limit: 20}},
-    ],
-    attachments: [{app: APP, addon: 'redis-e2e-1', name: 'REDIS'}, {app: APP, addon: 'postgresql-e2e-1', name: 'DATABASE'}],
-  })
-  formation = new Formation({procfile: {worker: 'node app.js'}, cwd: EXAMPLE_DIR, env})
-  manager = setInterval(manageDynos, 100)
-  sampler = await new ConnectionSampler(servers.admin, servers.redisUrl).start(200)
+  world = await startAutoscaleWorld({token: TOKEN, config: {TSQ_QUEUES: 'default', TSQ_WORKER_CONCURRENCY: '8',
+    TSQ_WORKER_DB_POOL: '8', TSQ_WORKER_PROCESSES: '1', EXAMPLE_JOB_MS: '200', TSQ_SHUTDOWN_TIMEOUT: '5000'}})
+  dynos = new DynoManager(world)
+  sampler = await new ConnectionSampler(world.servers.admin, world.servers.redisUrl).start(200)
 })
 
 afterAll(async () => {
-  clearInterval(manager)
-  if (autoscaler && autoscaler.exitCode === null) autoscaler.kill('SIGKILL')
+  if (autoscaler && autoscaler.child.exitCode === null) autoscaler.child.kill('SIGKILL')
   await sampler?.stop()
-  await formation?.stopAll(10_000)
-  await api?.close()
-  await servers?.stop()
+  await dynos?.close(10_000)
+  await world?.close()
 })
 
 describe('tsq:autoscale --interval against a simulated dyno manager', () => {
   it('scales up under load to the 2 workers Postgres fits, gets latency under target, scales back down, exits 0 on SIGTERM', async () => {
-    autoscaler = spawn(process.execPath, [join(ROOT, 'bin/run.js'), 'tsq:autoscale', '-a', APP, '--interval', '1', '--json',
-      '--target', String(TARGET_S), '--down-after', '4', '--min', '1', '--max', '5'], {
-      cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-      env: {PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...fakeApiEnv(api), TSQ_AUTOSCALE_TICK_MS: String(TICK_MS)},
-    })
-    let rest = ''
-    autoscaler.stdout!.on('data', (chunk: Buffer) => {
-      const parts = (rest + chunk.toString()).split('\n')
-      rest = parts.pop() ?? ''
-      for (const line of parts) {
-        stdoutLines.push(line)
-        docs.push(JSON.parse(line) as StepDoc)
-      }
-    })
-    autoscaler.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString()
-    })
-    const exited = new Promise<number | null>(resolve => autoscaler.once('exit', code => resolve(code)))
+    autoscaler = spawnAutoscaler(world, ['--interval', '1', '--target', String(TARGET_S), '--down-after', '4', '--min', '1', '--max', '5'],
+      {TSQ_AUTOSCALE_TICK_MS: String(TICK_MS)})
+    docs = autoscaler.docs
     await waitFor('first step', () => docs[0])
 
     // The load step: 60 jobs a second for 20 seconds.
-    const producer = new Queue('default', {connection: {url: servers.redisUrl}})
+    const producer = new Queue('default', {connection: {url: world.servers.redisUrl}})
     const loadSteps = docs.length
     for (let second = 0; second < 20; second++) {
       await producer.addBulk(Array.from({length: 60}, (_, i) => ({name: 'example', data: {n: second * 60 + i}})))
@@ -146,22 +80,22 @@ describe('tsq:autoscale --interval against a simulated dyno manager', () => {
     expect(down.applied).toBe(true)
     await producer.close()
 
-    autoscaler.kill('SIGTERM')
-    const code = await Promise.race([exited, new Promise<'late'>(resolve => setTimeout(resolve, 10_000, 'late'))])
-    expect(code, stderr).toBe(0)
+    autoscaler.child.kill('SIGTERM')
+    const code = await Promise.race([autoscaler.exited, new Promise<'late'>(resolve => setTimeout(resolve, 10_000, 'late'))])
+    expect(code, autoscaler.stderr()).toBe(0)
 
     expect(Math.max(...docs.map(d => d.decisions[0]!.to))).toBe(2)
-    expect(Math.max(...api.state.app(APP).formation.map(p => p.quantity))).toBeLessThanOrEqual(2)
+    expect(Math.max(...world.api.state.app(APP).formation.map(p => p.quantity))).toBeLessThanOrEqual(2)
     // One compact JSON document per step and nothing else on stdout.
-    expect(stdoutLines.length).toBe(docs.length)
-    for (const line of stdoutLines) expect(Object.keys(JSON.parse(line) as object)).toEqual(['app', 'at', 'applied', 'decisions'])
+    expect(autoscaler.lines.length).toBe(docs.length)
+    for (const line of autoscaler.lines) expect(Object.keys(JSON.parse(line) as object)).toEqual(['app', 'at', 'applied', 'decisions'])
     // Every change in one PATCH, and only when the count changed.
-    const patches = api.mutations().filter(r => r.method === 'PATCH')
+    const patches = world.api.mutations().filter(r => r.method === 'PATCH')
     expect(patches.length).toBe(docs.filter(d => d.decisions[0]!.from !== d.decisions[0]!.to).length)
     // The servers never saw more connections than their limits, and no dyno was refused one.
     const peak = sampler.peak()
     expect(peak.postgres).toBeLessThanOrEqual(17)
     expect(peak.redis).toBeLessThanOrEqual(18)
-    expect(formation.output().filter(l => LIMIT_ERROR.test(l))).toEqual([])
+    expect(dynos.formation.output().filter(l => LIMIT_ERROR.test(l))).toEqual([])
   }, 300_000)
 })

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 import {diagnose} from '../../../src/core/checks/doctor.js'
 import {renderDoctor, renderLive} from '../../../src/render/doctor.js'
 import {wantsColor} from '../../../src/render/style.js'
-import {URL, appState, kvs, measurement, pg} from '../core/checks-fixtures.js'
+import {URL, appState, kvs, measurement, pg} from '../core/checks/fixtures.js'
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001B\[/

@@ -7,7 +7,7 @@ import type {AppState, Checkout, FormationEntry} from '../../../../src/core/mode
 import {diagnose} from '../../../../src/core/checks/doctor.js'
 import {planScale} from '../../../../src/core/plans/scale/scale-plan.js'
 import {parseScaleArgs} from '../../../../src/core/model/formation.js'
-import {URL, appState, pg} from '../checks-fixtures.js'
+import {URL, appState, pg} from '../checks/fixtures.js'
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, '../../../fixtures/rails-configs', name), 'utf8')
 const LOCK = `GEM
