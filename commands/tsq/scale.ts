@@ -3,9 +3,9 @@ import {Args, ux} from '@oclif/core'
 import {TsqCommand} from '../../src/cli/base-command.js'
 import {readCheckout} from '../../src/cli/checkout.js'
 import {assess} from '../../src/core/assess/assess.js'
-import {parseScaleArgs, renderFormation} from '../../src/core/model/formation.js'
+import {checkScaleSizes, parseScaleArgs, renderFormation} from '../../src/core/model/formation.js'
 import {planScale} from '../../src/core/plans/scale/scale-plan.js'
-import {patchFormation} from '../../src/platform/index.js'
+import {patchFormation, readDynoSizes} from '../../src/platform/index.js'
 import {type ScaleResult, describeUpdates, renderBudgets, renderHeadline, renderRefusal, renderSuggestions, scaleResult} from '../../src/render/scale.js'
 import {wantsColor} from '../../src/render/style.js'
 
@@ -35,7 +35,10 @@ export default class Scale extends TsqCommand {
     const {argv, flags: f} = await this.parse(Scale)
     const changes = parseScaleArgs(argv as string[])
     const platform = this.platform()
-    const state = await this.inspect(f.app, {label: 'Reading', platform})
+    // A size is checked against Heroku's list (or the built-in table) before anything about the app is read.
+    const dynoSizes = changes.some(c => c.size !== null) ? await readDynoSizes(platform) : undefined
+    if (dynoSizes) checkScaleSizes(changes, dynoSizes)
+    const state = await this.inspect(f.app, {label: 'Reading', platform, dynoSizes})
     state.checkout = await readCheckout(f.dir, state.formation)
     if (state.formation.length === 0) this.error(`No process types on ⬢ ${state.app}.\nUpload a Procfile to add process types.`)
     if (changes.length === 0) {

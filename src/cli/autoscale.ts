@@ -4,6 +4,7 @@
 // errors (bounded backoff), Redis outages (the step is skipped and logged) and bad answers, and stops within
 // a few seconds of its signal.
 import type {AppState} from '../core/model/app-state.js'
+import {dynoSizesFallbackWarning} from '../core/model/dyno-sizes.js'
 import {assess} from '../core/assess/assess.js'
 import {type AutoscaleSettings, decideAutoscale} from '../core/plans/autoscale/decide.js'
 import type {TypeQueues} from '../core/model/queue-readings.js'
@@ -51,8 +52,11 @@ export async function runAutoscale(run: AutoscaleRun): Promise<StepDocument | nu
 
   async function step(): Promise<StepDocument> {
     if (!state || now() - inspectedAt >= refreshMs) {
-      state = await inspectApp(run.platform, run.app)
+      // Heroku's dyno sizes do not change while the loop runs: read once, asked again only after a fallback.
+      const known = state?.dynoSizes?.origin === 'api' ? state.dynoSizes : undefined
+      state = await inspectApp(run.platform, run.app, {dynoSizes: known})
       inspectedAt = now()
+      if (state.dynoSizes?.fallback) run.onWarn(dynoSizesFallbackWarning(state.dynoSizes.fallback))
     } else {
       state = {...state, formation: await getFormation(run.platform, run.app)}
     }

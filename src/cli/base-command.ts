@@ -3,6 +3,7 @@
 import {Command} from '@heroku-cli/command'
 import {Errors, ux} from '@oclif/core'
 import type {AppState} from '../core/model/app-state.js'
+import {type DynoSizes, dynoSizesFallbackWarning} from '../core/model/dyno-sizes.js'
 import {Redactor} from '../core/model/redact.js'
 import {type Platform, createPlatform, inspectApp} from '../platform/index.js'
 import {errorDocument} from './error-document.js'
@@ -45,16 +46,17 @@ export abstract class TsqCommand extends Command {
    * Reads an app from the Platform API behind a spinner on stderr (with its stages on a terminal) and learns
    * every secret it holds; a missing app is an error naming the flags that give one.
    */
-  protected async inspect(app: string | undefined, options: {label?: string, platform?: Platform} = {}): Promise<AppState> {
+  protected async inspect(app: string | undefined, options: {label?: string, platform?: Platform, dynoSizes?: DynoSizes} = {}): Promise<AppState> {
     if (!app) this.error('No app specified: use -a APP or -r REMOTE (or --local for a local directory)', {exit: 1})
     ux.action.start(`${options.label ?? 'Inspecting'} ⬢ ${app}`, undefined, {stdout: false})
     // Stage messages only on a terminal: without one the spinner prints each status on the same line.
     const onProgress = process.stderr.isTTY ? (e: {message: string}) => {
       ux.action.status = e.message
     } : undefined
-    const state = await inspectApp(options.platform ?? this.platform(), app, {onProgress})
+    const state = await inspectApp(options.platform ?? this.platform(), app, {onProgress, dynoSizes: options.dynoSizes})
     ux.action.stop()
     this.learnStateSecrets(state)
+    if (state.dynoSizes?.fallback) this.warnAlways(dynoSizesFallbackWarning(state.dynoSizes.fallback))
     return state
   }
 

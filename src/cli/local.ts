@@ -7,7 +7,8 @@ import {basename, join, resolve} from 'node:path'
 import type {AppState, FormationEntry} from '../core/model/app-state.js'
 import type {LiveMeasurement} from '../core/budget/budget.js'
 import type {ResourceKind} from '../core/model/catalogue.js'
-import {type ScaleChange, applyScale, parseScaleArgs} from '../core/model/formation.js'
+import {type ScaleChange, applyScale, checkScaleSizes, parseScaleArgs} from '../core/model/formation.js'
+import {builtInDynoSizes} from '../core/model/dyno-sizes.js'
 import {parseDotenv} from '../core/model/dotenv.js'
 import {localAppState, localFormation, parseProcfile, procfileWarnings} from '../core/model/procfile.js'
 import {findRedisUrl} from '../core/model/settings.js'
@@ -55,10 +56,13 @@ export async function readLocalApp(options: LocalOptions): Promise<LocalApp> {
 /**
  * `--formation` of `tsq:doctor --local` and `tsq:setup --local`: the tsq:scale grammar, comma- or
  * space-separated (`web=2,worker=1`), as changes to one dyno per Procfile type; none when the flag is absent.
- * Throws ScaleArgumentError naming every bad part and the allowed forms.
+ * Throws ScaleArgumentError naming every bad part and the allowed forms. No Heroku: sizes from the built-in table.
  */
 export function parseFormationFlag(flag: string | undefined): ScaleChange[] {
-  return flag === undefined ? [] : parseScaleArgs([flag])
+  if (flag === undefined) return []
+  const changes = parseScaleArgs([flag])
+  checkScaleSizes(changes, builtInDynoSizes())
+  return changes
 }
 
 function localFormationOf(procfile: string | null, options: LocalOptions): FormationEntry[] {

@@ -43,6 +43,14 @@ export interface ApiFormation {
 
 export type ApiConfigVars = Record<string, string | null>
 
+/** Schema `dyno-size` (the fields tsq reads): `memory` is RAM in GB, `compute` the minimum vCPUs. */
+export interface ApiDynoSize {
+  name: string
+  memory: number
+  compute?: number | null
+  generation?: Ref | null
+}
+
 export interface DataApiDatabase {
   info?: Array<{name?: string, values?: unknown[]}> | null
 }

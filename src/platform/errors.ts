@@ -117,16 +117,25 @@ export interface HttpFailure {
 }
 
 /** Longest message of Heroku's tsq passes through, in characters. */
-const MAX_HEROKU_MESSAGE = 300
+export const MAX_HEROKU_MESSAGE = 300
+
+/**
+ * Server text (an error message, a warning header) as it may reach a terminal: no escape sequences or control
+ * characters, no URL password or token (`scrub`), at most MAX_HEROKU_MESSAGE characters; '' when nothing is left.
+ */
+export function printableServerText(raw: string, scrub: (s: string) => string = s => s): string {
+  // Cut before redacting too: a 10 MB header is not worth scanning for URLs.
+  return printable(redactUrl(scrub(raw.slice(0, 10 * MAX_HEROKU_MESSAGE))).trim(), MAX_HEROKU_MESSAGE)
+}
 
 /** The PlatformError for an HTTP error response. */
 export function errorFromResponse(failure: HttpFailure, scrub: (s: string) => string = s => s): PlatformError {
   const {status, method, path, attempts} = failure
   const body = isRecord(failure.body) ? failure.body : {}
   const id = typeof body.id === 'string' ? body.id : null
-  const raw = typeof body.message === 'string' ? body.message : typeof failure.body === 'string' ? failure.body.slice(0, 10 * MAX_HEROKU_MESSAGE) : null
+  const raw = typeof body.message === 'string' ? body.message : typeof failure.body === 'string' ? failure.body : null
   // Server text reaches a terminal: no escape sequences or control characters, and a bounded length.
-  const herokuMessage = raw ? printable(redactUrl(scrub(raw)).trim(), MAX_HEROKU_MESSAGE) || null : null
+  const herokuMessage = raw ? printableServerText(raw, scrub) || null : null
   const target = describeTarget(path)
   const named = target.name ? `${target.kind} ${target.name}` : 'the resource'
   const common = {status, id, herokuMessage, method, path, attempts}

@@ -11,6 +11,7 @@ export {
   promoteRedis,
 } from './mutations.js'
 export type {AttachInput, AttachResult, AttachStep, FormationUpdate} from './mutations.js'
+export {DYNO_SIZES_PATH, readDynoSizes} from './dyno-sizes.js'
 export {attachConnectionPooling, readPoolerConfig, readRedisDataConfig} from './data-configs.js'
 export type {PoolingAttachInput} from './data-configs.js'
 export {DEFAULT_RETRY_POLICY, planRetryDelay} from './retry.js'

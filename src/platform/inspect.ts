@@ -1,16 +1,21 @@
 // Everything tsq needs to know about an app, in three sequential rounds of concurrent requests whatever the
-// number of add-ons or process types (paging aside): the app itself; then the add-ons that hold connection
-// limits; then the other apps that share those add-ons.
+// number of add-ons or process types (paging aside): the app itself (and Heroku's dyno sizes); then the add-ons
+// that hold connection limits; then the other apps that share those add-ons.
+//
+// The dyno sizes are always asked for, beside the app's own reads: one request that adds no round, and every
+// size's memory then comes from Heroku rather than from a table that may be out of date.
 
 import type {AddonInfo, AppState, DataApiLimit, FormationEntry, SharingApp} from '../core/model/app-state.js'
 import {POOLING_NAMESPACE} from '../core/budget/poolers.js'
 import {classifyAddon} from '../core/model/catalogue.js'
+import type {DynoSizes} from '../core/model/dyno-sizes.js'
 import {
   ADDON_LIST_HEADERS, type ApiAddon, type ApiApp, type ApiAttachment, type ApiConfigVars, type ApiFormation,
   ATTACHMENT_LIST_HEADERS, type DataApiDatabase,
 } from './api-types.js'
 import type {Platform} from './client.js'
 import {readPoolerConfig, readRedisDataConfig} from './data-configs.js'
+import {readDynoSizes} from './dyno-sizes.js'
 import {PlatformError} from './errors.js'
 import {SHAPES} from './shapes.js'
 import {
@@ -25,6 +30,8 @@ export interface InspectProgress {
 
 export interface InspectOptions {
   onProgress?: (event: InspectProgress) => void
+  /** Dyno sizes already read from Heroku (tsq:scale checks its arguments first; autoscale keeps them): not asked again. */
+  dynoSizes?: DynoSizes
 }
 
 /** The name SharingApp gets when the apps sharing an add-on could not be listed at all. */
@@ -35,8 +42,9 @@ export async function inspectApp(platform: Platform, app: string, options: Inspe
   const progress = options.onProgress ?? (() => {})
   const a = encodeURIComponent(app)
 
-  progress({stage: 1, message: `Reading ${app}: add-ons, attachments, config vars, formation`})
-  const [apiApp, apiAddons, apiAttachments, apiConfig, apiFormation] = await Promise.all([
+  progress({stage: 1, message: `Reading ${app}: add-ons, attachments, config vars, formation, dyno sizes`})
+  const [dynoSizes, apiApp, apiAddons, apiAttachments, apiConfig, apiFormation] = await Promise.all([
+    options.dynoSizes ?? readDynoSizes(platform),
     platform.get<ApiApp>(`/apps/${a}`, {shape: SHAPES.app}),
     platform.get<ApiAddon[]>(`/apps/${a}/addons`, {headers: ADDON_LIST_HEADERS, shape: SHAPES.addons}),
     platform.get<ApiAttachment[]>(`/apps/${a}/addon-attachments`, {headers: ATTACHMENT_LIST_HEADERS, shape: SHAPES.attachments}),
@@ -98,6 +106,7 @@ export async function inspectApp(platform: Platform, app: string, options: Inspe
     dataApi: Object.fromEntries(dataApi),
     ...(poolerConfig.length > 0 ? {poolerConfig: Object.fromEntries(poolerConfig)} : {}),
     ...(redisConfig.length > 0 ? {redisConfig: Object.fromEntries(redisConfig)} : {}),
+    dynoSizes,
   }
 }
 

@@ -9,6 +9,8 @@ export interface Shape<T> {
   test: (value: unknown) => value is T
 }
 
+import type {ApiDynoSize} from './api-types.js'
+
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const isString = (v: unknown): v is string => typeof v === 'string'
 
@@ -32,6 +34,12 @@ export const SHAPES = {
   formation: listOf('a list of process types (objects with type and quantity)',
     v => isString(v.type) && (typeof v.quantity === 'number' || isString(v.quantity))),
   releases: listOf('a list of releases', () => true),
+  // Empty, a size without a name or a memory that is not a positive number: nothing tsq could size a dyno from.
+  dynoSizes: {
+    expected: 'a list of dyno sizes (objects with a name and a memory in GB)',
+    test: (v: unknown): v is ApiDynoSize[] => Array.isArray(v) && v.length > 0 && v.every(x => isRecord(x) && isString(x.name) && x.name !== '' &&
+      typeof x.memory === 'number' && Number.isFinite(x.memory) && x.memory > 0),
+  },
   database: object('a database description (an object)', () => true),
 } as const
 

@@ -18,6 +18,18 @@ function smallApp(): Scenario {
   return s
 }
 
+/** The same app on Fir: web 1 × dyno-2c-4gb (8 processes: 40 Postgres connections, over the limit), worker 1 × dyno-1c-0.5gb. */
+function firApp(): Scenario {
+  const s = smallApp()
+  s.dynoSizes = 'fir'
+  s.apps[0]!.generation = 'fir'
+  s.apps[0]!.formation = [
+    {type: 'web', quantity: 1, size: 'dyno-2c-4gb', command: 'node dist/web.js'},
+    {type: 'worker', quantity: 1, size: 'dyno-1c-0.5gb', command: 'node dist/worker.js'},
+  ]
+  return s
+}
+
 const cli = useCliSandboxes(() => smallApp())
 
 const on = (api: FakeApi) => ({env: {HEROKU_HOST: api.url, HEROKU_PARTICLEBOARD_URL: api.url, HEROKU_DATA_HOST: api.url}})
@@ -65,6 +77,31 @@ describe('heroku tsq:scale through the real heroku CLI', () => {
     expect(run.exitCode).toBe(1)
     expect(JSON.parse(run.stdout)).toMatchObject({app: APP, applied: false, budget: [{kind: 'postgres', demand: 20, status: 'fail'}, {kind: 'redis'}]})
     expect(api.mutations()).toEqual([])
+  })
+})
+
+describe('heroku tsq:scale on Fir through the real heroku CLI', () => {
+  it('scales web to the dotted size dyno-1c-0.5gb that GET /dyno-sizes lists: one PATCH with dyno_size, judged by its memory', async () => {
+    const api = await cli.startApi(firApp())
+    const run = await cli.sandbox.heroku(['tsq:scale', 'web=2:dyno-1c-0.5gb', '-a', APP], on(api))
+    noSecrets(run)
+    expect(run.exitCode).toBe(0)
+    expect(api.mutations().map(r => [r.method, r.path, r.body])).toEqual([
+      ['PATCH', `/apps/${APP}/formation`, {updates: [{type: 'web', quantity: 2, dyno_size: {name: 'dyno-1c-0.5gb'}}]}],
+    ])
+    expect(api.requests.filter(r => r.path === '/dyno-sizes')).toHaveLength(1)
+    // 0.5 GB: 1 process per dyno, so web 2 × 5 + worker 5 = 15 of the 18 available (the 8 processes of dyno-2c-4gb needed 45)
+    expect(run.stdout).toContain('⬢ example-app now runs web=2:dyno-1c-0.5gb worker=1:dyno-1c-0.5gb')
+    expect(run.stdout).toMatch(/=== Postgres budget .*\n(.*\n)*\s+demand\s+15\s+20/)
+    expect(api.state.app(APP).formation.map(p => `${p.type}=${p.quantity}:${p.size}`)).toEqual(['web=2:dyno-1c-0.5gb', 'worker=1:dyno-1c-0.5gb'])
+  })
+
+  it('rejects a size GET /dyno-sizes does not list, naming the listed ones, after that one read', async () => {
+    const api = await cli.startApi(firApp())
+    const run = await cli.sandbox.heroku(['tsq:scale', 'web=2:standard-2x', '-a', APP], on(api))
+    expect(run.exitCode).toBe(1)
+    expect(flat(run.stderr)).toContain('"web=2:standard-2x": unknown dyno size "standard-2x"; the sizes of Heroku\'s GET /dyno-sizes are: dyno-1c-0.5gb, dyno-1c-4gb,')
+    expect(api.requests.map(r => `${r.method} ${r.path}`)).toEqual(['GET /dyno-sizes'])
   })
 })
 

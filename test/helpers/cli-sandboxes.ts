@@ -10,8 +10,8 @@ export interface CliSandboxes {
   readonly sandbox: HerokuSandbox
   /** bin/run.js, no heroku CLI. */
   readonly standalone: HerokuSandbox
-  /** Starts this test's fake Platform API (closed after the test). */
-  startApi(): Promise<FakeApi>
+  /** Starts this test's fake Platform API (closed after the test), from the file's scenario unless given another. */
+  startApi(scenario?: Scenario): Promise<FakeApi>
 }
 
 /** Registers the sandboxes' setup and cleanup hooks for the calling test file. */
@@ -36,8 +36,8 @@ export function useCliSandboxes(scenario: () => Scenario): CliSandboxes {
   return {
     get sandbox() { return sandbox! },
     get standalone() { return standalone! },
-    async startApi() {
-      fake = await startFakeApi(scenario())
+    async startApi(other?: Scenario) {
+      fake = await startFakeApi(other ?? scenario())
       return fake
     },
   }

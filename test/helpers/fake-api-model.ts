@@ -2,6 +2,7 @@
 // it (what requests read and change). Response shapes live in fake-api-shapes.ts.
 
 import {findService} from '../../src/core/model/catalogue.js'
+import {type DynoSizeList, type FakeDynoSize, dynoSizeList} from './fake-api-dyno-sizes.js'
 
 export interface ScenarioProcess {
   type: string
@@ -59,6 +60,8 @@ export interface Scenario {
   apps: ScenarioApp[]
   addons: ScenarioAddon[]
   attachments: ScenarioAttachment[]
+  /** What `GET /dyno-sizes` lists, and so which sizes a formation PATCH accepts. Default `all` (Cedar and Fir). */
+  dynoSizes?: DynoSizeList
 }
 
 export interface FakeApp {
@@ -120,6 +123,7 @@ export class FakeState {
   readonly attachments: FakeAttachment[] = []
   readonly token: string
   readonly pageSize: number
+  readonly dynoSizes: readonly FakeDynoSize[]
   rateLimitRemaining: number
   private counter = 0
 
@@ -127,6 +131,7 @@ export class FakeState {
     this.token = scenario.token
     this.pageSize = scenario.pageSize ?? 200
     this.rateLimitRemaining = scenario.rateLimitRemaining ?? 4500
+    this.dynoSizes = dynoSizeList(scenario.dynoSizes ?? 'all')
     for (const app of scenario.apps) {
       const fake: FakeApp = {id: this.nextId(1), name: app.name, generation: app.generation ?? 'cedar', forbidden: app.forbidden ?? false,
         config: {...app.config}, formation: [], releases: []}
@@ -166,6 +171,11 @@ export class FakeState {
     const addon = this.findAddon(nameOrId)
     if (!addon) throw new Error(`fake API scenario has no add-on ${nameOrId}`)
     return addon
+  }
+
+  /** A listed dyno size by name, any case, as Heroku looks one up. */
+  findDynoSize(name: string): FakeDynoSize | undefined {
+    return this.dynoSizes.find(s => s.name.toLowerCase() === name.toLowerCase())
   }
 
   findAddon(nameOrId: string): FakeAddon | undefined {

@@ -1,9 +1,9 @@
 // The fake's endpoints. Each handler reads or changes FakeState and answers in the schema's shapes; errors are
 // thrown as ApiFault with Heroku's ids and messages.
 
-import {isKnownDynoSize} from '../../src/core/model/catalogue.js'
 import {ApiFault, type FakeAddon, type FakeApp, type FakeState} from './fake-api-model.js'
 import {DATA_ROUTES} from './fake-api-data.js'
+import {dynoSizeShape} from './fake-api-dyno-sizes.js'
 import {addonShape, appShape, attachmentShape, databaseShape, formationShape, releaseShape} from './fake-api-shapes.js'
 
 export interface RouteContext {
@@ -23,6 +23,7 @@ const SEG = '([^/]+)'
 export const ROUTES: Array<[method: string, path: RegExp, handler: Handler]> = [
   ['GET', /^\/account\/rate-limits$/, ({state}) => ({body: {remaining: state.rateLimitRemaining}})],
   ['GET', route(`/apps/${SEG}`), ctx => ({body: appShape(appOf(ctx))})],
+  ['GET', /^\/dyno-sizes$/, ({state}) => ({list: state.dynoSizes.map(dynoSizeShape)})],
   ['GET', route(`/apps/${SEG}/addons`), ctx => {
     const app = appOf(ctx)
     return {list: ctx.state.addons.filter(a => a.app === app.name).map(a => addonShape(ctx.state, a, expands(ctx)))}
@@ -109,7 +110,7 @@ function patchFormation(ctx: RouteContext): RouteResult {
     const u = record(raw)
     const process = app.formation.find(p => p.type === u.type)
     if (!process) throw new ApiFault(404, 'not_found', `Couldn't find that process type (${String(u.type)}).`, {resource: 'formation'})
-    return {process, quantity: parseQuantity(u.quantity, process.quantity, process.type), size: parseSize(u)}
+    return {process, quantity: parseQuantity(u.quantity, process.quantity, process.type), size: parseSize(ctx.state, u)}
   })
   for (const {process, quantity, size} of planned) {
     process.quantity = quantity
@@ -131,12 +132,14 @@ function parseQuantity(raw: unknown, current: number, type: string): number {
   return value
 }
 
-function parseSize(update: Record<string, unknown>): string | null {
+/** A size Heroku lists (`GET /dyno-sizes`), by name or id as `dyno_size` allows, or the legacy `size`. */
+function parseSize(state: FakeState, update: Record<string, unknown>): string | null {
   const dyno = update.dyno_size === undefined ? undefined : record(update.dyno_size)
   const raw = dyno ? dyno.name ?? dyno.id : update.size
   if (raw === undefined) return null
-  if (typeof raw !== 'string' || !isKnownDynoSize(raw)) throw invalid(`Invalid dyno size: ${JSON.stringify(raw)}.`)
-  return raw.toLowerCase()
+  const listed = typeof raw === 'string' ? state.findDynoSize(raw) ?? state.dynoSizes.find((s, i) => dynoSizeShape(s, i).id === raw) : undefined
+  if (!listed) throw invalid(`Invalid dyno size: ${JSON.stringify(raw)}.`)
+  return listed.name.toLowerCase()
 }
 
 function freeDefaultName(state: FakeState, app: FakeApp, addon: FakeAddon): string {

@@ -66,6 +66,15 @@ export type Fault =
   /** One item per page and always a new Next-Range: a list that never ends. */
   | {kind: 'endless-pages'}
 
+/** Headers added to the normal answer of matching requests (a warning Heroku sends beside a success). */
+export interface HeaderRule {
+  method?: string
+  path: string | RegExp
+  headers: Record<string, string | string[]>
+  /** How many matching requests get them (default every one). */
+  times?: number
+}
+
 export interface FakeApiOptions {
   /** Added before every answer, in ms (the benchmarks use 150). */
   latencyMs?: number
@@ -79,6 +88,8 @@ export interface FakeApi {
   /** The requests that could change something (every method but GET). */
   mutations(): RecordedRequest[]
   failNext(rule: FailRule): void
+  /** Adds headers to the answers of matching requests (`X-Heroku-Warning`...). */
+  sendHeaders(rule: HeaderRule): void
   state: FakeState
   close(): Promise<void>
 }
@@ -97,6 +108,9 @@ export async function startFakeApi(scenario: Scenario, options: FakeApiOptions =
   const state = new FakeState(scenario)
   const requests: RecordedRequest[] = []
   const rules: Array<FailRule & {left: number}> = []
+  const headerRules: Array<HeaderRule & {left: number}> = []
+  const matches = (r: {method?: string, path: string | RegExp}, e: RecordedRequest) => (!r.method || r.method.toUpperCase() === e.method) &&
+    (typeof r.path === 'string' ? r.path === e.path : r.path.test(e.path))
   const hung = new Set<ServerResponse>()
 
   const server = createServer((req, res) => {
@@ -128,9 +142,12 @@ export async function startFakeApi(scenario: Scenario, options: FakeApiOptions =
     res.setHeader('Request-Id', randomUUID())
     res.setHeader('RateLimit-Remaining', String(state.rateLimitRemaining))
 
-    const rule = rules.find(r => r.left > 0 && (!r.method || r.method.toUpperCase() === entry.method) &&
-      (typeof r.path === 'string' ? r.path === entry.path : r.path.test(entry.path)))
+    const rule = rules.find(r => r.left > 0 && matches(r, entry))
     if (rule) rule.left--
+    for (const h of headerRules.filter(r => r.left > 0 && matches(r, entry))) {
+      h.left--
+      for (const [k, v] of Object.entries(h.headers)) res.setHeader(k, v)
+    }
     if (rule?.hang) {
       hung.add(res)
       return
@@ -229,6 +246,9 @@ export async function startFakeApi(scenario: Scenario, options: FakeApiOptions =
     mutations: () => requests.filter(r => r.method !== 'GET'),
     failNext: rule => {
       rules.push({...rule, left: rule.times ?? 1})
+    },
+    sendHeaders: rule => {
+      headerRules.push({...rule, left: rule.times ?? Number.POSITIVE_INFINITY})
     },
     state,
     close: () => new Promise<void>(resolve => {

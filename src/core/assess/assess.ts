@@ -3,6 +3,7 @@
 // formation or a setting is judged the same way everywhere. Pure.
 import type {AddonInfo, AppState, FormationEntry, SharingApp} from '../model/app-state.js'
 import {type ResourceKind, DATABASE_URL_VAR, classifyAddon, findPlanLimit} from '../model/catalogue.js'
+import type {DynoSizes} from '../model/dyno-sizes.js'
 import {
   type LiveMeasurement, type OtherAppDemand, type PlanContext, type ProcessPlan, type ResourceBudget, type ResourceSpec, demandOf, evaluateResource, planProcesses,
 } from '../budget/budget.js'
@@ -59,7 +60,7 @@ export interface Assessment {
 export function assess(state: AppState, options: AssessOptions = {}): Assessment {
   const config = options.config ?? state.config
   const formation = options.formation ?? state.formation
-  const context = {checkout: state.checkout, overrides: options.overrides}
+  const context = {checkout: state.checkout, overrides: options.overrides, sizes: state.dynoSizes}
   const {processes, models, problems, unknowns} = planProcesses(config, formation, context)
   const postgres = findResource(state, config, 'postgres')
   const redis = findResource(state, config, 'redis')
@@ -148,9 +149,9 @@ function resourceSpec(state: AppState, finding: ResourceFinding, reserve: number
     limit,
     limitSource,
     reserve,
-    otherApps: sharing.map(s => primary ? otherAppDemand(finding, s) : {
+    otherApps: sharing.map(s => primary ? otherAppDemand(finding, s, state.dynoSizes) : {
       app: s.app,
-      demand: s.config && s.formation ? sharedDemand(finding, s.config, s.formation) : null,
+      demand: s.config && s.formation ? sharedDemand(finding, s.config, s.formation, state.dynoSizes) : null,
       error: s.error,
     }),
   }
@@ -162,9 +163,9 @@ function resourceSpec(state: AppState, finding: ResourceFinding, reserve: number
  * add-on's server. One attached under another name while its processes read another server adds nothing
  * and is listed as attached but not counted. When this app's own URL is unknown, every process counts.
  */
-function otherAppDemand(finding: ResourceFinding, s: SharingApp): OtherAppDemand {
+function otherAppDemand(finding: ResourceFinding, s: SharingApp, sizes: DynoSizes | undefined): OtherAppDemand {
   if (!s.config || !s.formation) return {app: s.app, demand: null, error: s.error}
-  const planned = planProcesses(s.config, s.formation)
+  const planned = planProcesses(s.config, s.formation, {sizes})
   const target = finding.url ? serverOf(finding.url) : null
   if (target === null) return {app: s.app, demand: demandOf(finding.kind, planned.processes), error: s.error}
   const readsTarget = (url: string | null | undefined) => !!url && serverOf(url) === target
@@ -213,8 +214,8 @@ function serverOf(raw: string): string | null {
 
 /** What an app sharing a non-primary resource adds (spec §14): its holders on the variables that hold the same URL.
  *  (On a primary resource, otherAppDemand counts the processes that read it.) */
-function sharedDemand(finding: ResourceFinding, config: Record<string, string>, formation: readonly FormationEntry[]): number {
-  const plan = planProcesses(config, formation)
+function sharedDemand(finding: ResourceFinding, config: Record<string, string>, formation: readonly FormationEntry[], sizes: DynoSizes | undefined): number {
+  const plan = planProcesses(config, formation, {sizes})
   const counts = countHolders(finding.kind, variablesWithUrl(config, finding.url), plan.processes, plan.models)
   return plan.processes.reduce((sum, p) => sum + p.dynos * (counts.perType[p.type]?.perDyno ?? 0), 0)
 }

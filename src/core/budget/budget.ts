@@ -2,6 +2,7 @@
 // add-on is attached to, against the plan limit minus the reserve. Pure.
 import {type PlanLimit, type ResourceKind, PLAN_LIMITS} from '../model/catalogue.js'
 import type {Checkout, FormationEntry} from '../model/app-state.js'
+import type {DynoSizes} from '../model/dyno-sizes.js'
 import type {Env, Role, SettingsProblem} from '../model/settings.js'
 import {modelProcess} from '../stacks/index.js'
 import {type ModelProblem, type ModelValue, type Overrides, type ProcessModel, type StackName, assumptionsOf, sourcesOf} from '../stacks/model.js'
@@ -31,6 +32,8 @@ export interface ProcessPlan {
 export interface PlanContext {
   checkout?: Checkout
   overrides?: Readonly<Record<string, Overrides>>
+  /** Heroku's dyno sizes (or the built-in table): the processes per dyno follow a size's memory. */
+  sizes?: DynoSizes
 }
 
 export interface PlannedProcesses {
@@ -47,7 +50,7 @@ export interface PlannedProcesses {
 export function planProcesses(env: Env, formation: readonly FormationEntry[], context: PlanContext = {}): PlannedProcesses {
   const problems: SettingsProblem[] = []
   const unknowns: ModelProblem[] = []
-  const inputs = formation.map(f => ({type: f.type, size: f.size || null, config: env, command: f.command, checkout: context.checkout, overrides: context.overrides?.[f.type]}))
+  const inputs = formation.map(f => ({type: f.type, size: f.size || null, sizes: context.sizes, config: env, command: f.command, checkout: context.checkout, overrides: context.overrides?.[f.type]}))
   // A web process holds a Sidekiq client pool when the app runs Sidekiq: known only once every type is read.
   const first = inputs.map(input => modelProcess(input))
   const sidekiqType = first.some(r => r.model.stack.value === 'sidekiq')

@@ -1,5 +1,6 @@
 // What tsq knows about an app, gathered by src/platform (or from a local Procfile and .env) and consumed by
 // the pure core. Plain data: no clients, no promises.
+import type {DynoSizes} from './dyno-sizes.js'
 
 export interface AddonInfo {
   id: string
@@ -89,6 +90,8 @@ export interface AppState {
   redisConfig?: Record<string, RedisDataConfig>
   /** The app's checkout (`--dir`), whose config files the Ruby models read (spec §9); absent without one. */
   checkout?: Checkout
+  /** Dyno sizes from Heroku's `GET /dyno-sizes`, or the built-in table it fell back to; absent: the built-in table. */
+  dynoSizes?: DynoSizes
 }
 
 /** A checked-out file: its text, or why it could not be used (missing, binary, too large, unreadable). */

@@ -1,5 +1,5 @@
 // The one catalogue of what tsq knows about Heroku: Redis URL variables, add-on services, plan connection
-// limits (each with its source and date) and dyno sizes. Pure data plus lookups; no I/O.
+// limits (each with its source and date). Dyno sizes are in dyno-sizes.ts. Pure data plus lookups; no I/O.
 
 export type ResourceKind = 'postgres' | 'redis'
 
@@ -113,38 +113,3 @@ export function findPlanLimit(plan: string): PlanLimit | undefined {
   const wanted = plan.toLowerCase()
   return PLAN_LIMITS.find(p => p.plan === wanted)
 }
-
-// Dyno sizes. `processes` is what the Node buildpack's WEB_CONCURRENCY.sh computes at boot:
-// floor(memory MB / WEB_MEMORY), WEB_MEMORY 512, or 2048 above 16 GB (heroku-facts §5.1).
-const CLASSIC_MEMORY_MB: Record<string, number> = {
-  free: 512, eco: 512, basic: 512, hobby: 512, 'standard-1x': 512, 'standard-2x': 1024,
-  'performance-m': 2560, 'performance-l': 14336, 'performance-l-ram': 30720, 'performance-xl': 63488, 'performance-2xl': 129024,
-  'private-s': 1024, 'private-m': 2560, 'private-l': 14336, 'private-l-ram': 30720, 'private-xl': 63488, 'private-2xl': 129024,
-  'shield-s': 1024, 'shield-m': 2560, 'shield-l': 14336, 'shield-l-ram': 30720, 'shield-xl': 63488, 'shield-2xl': 129024,
-}
-const FIR_SIZE = /^dyno-(\d+)c-(\d+(?:\.\d+)?)gb$/
-
-/** Memory in MB of a dyno size (case-insensitive), or undefined for an unknown size. */
-export function dynoMemoryMb(size: string): number | undefined {
-  const name = size.toLowerCase()
-  const classic = CLASSIC_MEMORY_MB[name]
-  if (classic !== undefined) return classic
-  const fir = FIR_SIZE.exec(name)
-  return fir ? Math.round(Number(fir[2]) * 1024) : undefined
-}
-
-export function isKnownDynoSize(size: string): boolean {
-  return dynoMemoryMb(size) !== undefined
-}
-
-/** The buildpack's default WEB_CONCURRENCY for a dyno size; 1 for an unknown size or no size. */
-export function defaultProcessesForSize(size: string | null | undefined): number {
-  const memory = size ? dynoMemoryMb(size) : undefined
-  if (memory === undefined) return 1
-  const webMemory = memory > 16_384 ? 2048 : 512
-  const n = Math.floor(memory / webMemory)
-  return n >= 1 && n <= 200 ? n : 1
-}
-
-/** Sizes to list in an error message. */
-export const DYNO_SIZE_NAMES = Object.keys(CLASSIC_MEMORY_MB).filter(s => s !== 'hobby' && s !== 'free')

@@ -1,7 +1,7 @@
 // The `heroku ps:scale` grammar shared by tsq:scale and `tsq:doctor --local --formation`:
 // TYPE=N[:SIZE], TYPE+N, TYPE-N, comma- or space-separated. Pure.
 import type {FormationEntry} from './app-state.js'
-import {isKnownDynoSize} from './catalogue.js'
+import {type DynoSizes, allowedDynoSizes, describeDynoSizes} from './dyno-sizes.js'
 
 export interface ScaleChange {
   /** The argument as the user wrote it, for messages. */
@@ -16,6 +16,7 @@ export interface ScaleChange {
 export const SCALE_FORMS = 'TYPE=N, TYPE=N:SIZE, TYPE+N or TYPE-N (e.g. web=2:standard-2x worker+1)'
 const ARG = /^([a-z0-9][a-z0-9_-]*)(=|\+|-)(.*)$/i
 const MAX_QUANTITY = 10_000
+const SIZE_FORM = /^[a-z0-9][a-z0-9.-]{0,63}$/i
 
 export class ScaleArgumentError extends Error {
   readonly code = 'TSQ_INVALID_SCALE'
@@ -30,7 +31,10 @@ export function splitScaleArgs(args: readonly string[]): string[] {
   return args.flatMap(a => a.split(/[\s,]+/)).filter(a => a !== '')
 }
 
-/** Parses scale arguments, reporting every bad one at once; never consults the API. */
+/**
+ * Parses scale arguments, reporting every bad one at once; never consults the API. A size is only checked for
+ * its form here: whether Heroku has it is checkScaleSizes' question, once the list of sizes is known.
+ */
 export function parseScaleArgs(args: readonly string[]): ScaleChange[] {
   const problems: string[] = []
   const changes: ScaleChange[] = []
@@ -62,11 +66,22 @@ function parseOne(arg: string, problems: string[]): ScaleChange | undefined {
   if (size !== undefined && (op !== '=' || extra !== undefined)) {
     problems.push(`"${arg}": a size goes only with TYPE=N:SIZE`)
     ok = false
-  } else if (size !== undefined && !isKnownDynoSize(size)) {
-    problems.push(`"${arg}": unknown dyno size "${size}" (e.g. eco, basic, standard-1x, standard-2x, performance-m, performance-l)`)
+  } else if (size !== undefined && !SIZE_FORM.test(size)) {
+    problems.push(`"${arg}": "${size.slice(0, 40)}" is not a dyno size name (letters, digits, "-" and ".", e.g. standard-2x or dyno-1c-0.5gb): use ${SCALE_FORMS}`)
     ok = false
   }
   return ok ? {arg, type: type.toLowerCase(), op, quantity: Number(count), size: size?.toLowerCase() ?? null} : undefined
+}
+
+/**
+ * Every size the changes name must be one the catalogue offers (Heroku's `GET /dyno-sizes` list, or tsq's
+ * built-in table when that could not be read); an unknown one is an error naming the allowed sizes.
+ */
+export function checkScaleSizes(changes: readonly ScaleChange[], sizes: DynoSizes | undefined): void {
+  const allowed = allowedDynoSizes(sizes)
+  const problems = changes.filter(c => c.size !== null && !allowed.includes(c.size))
+    .map(c => `"${c.arg}": unknown dyno size "${c.size}"; the sizes of ${describeDynoSizes(sizes)} are: ${allowed.join(', ')}`)
+  if (problems.length > 0) throw new ScaleArgumentError(problems)
 }
 
 /** The formation after the changes; unknown types and negative results are errors, all reported at once. */

@@ -1,6 +1,7 @@
 // The ONE settings resolver (spec §2). The runtime calls it at boot with process.env; the commands call it
 // with an app's config vars to predict what each dyno will do. Pure: env in, settings out.
-import {DATABASE_URL_VAR, REDIS_URL_VARS, defaultProcessesForSize} from './catalogue.js'
+import {DATABASE_URL_VAR, REDIS_URL_VARS} from './catalogue.js'
+import {findDynoSize, webConcurrencyFor} from './dyno-sizes.js'
 import {redactUrl} from './redact.js'
 import {PgUrlError, SSL_MODES, pgHost, pgSslMode} from './tls.js'
 
@@ -81,6 +82,8 @@ export interface ResolveOptions {
   type?: string
   /** Dyno size, for the buildpack's default WEB_CONCURRENCY when it is not set. */
   size?: string | null
+  /** The size's memory in MB (from `GET /dyno-sizes`); default: the built-in table's; unknown size: 1 process. */
+  memoryMb?: number | null
 }
 
 /** `urgent-worker` → `URGENT_WORKER`: the TYPE in TSQ_<TYPE>_* variables. */
@@ -132,7 +135,7 @@ export function resolveSettings(env: Env, options: ResolveOptions = {}): Setting
  * Resolves several process types against one environment, collecting every problem across all of them
  * (each variable reported once), as the commands need when they predict a whole formation.
  */
-export function resolveMany(env: Env, processes: ReadonlyArray<{type: string, size?: string | null}>):
+export function resolveMany(env: Env, processes: ReadonlyArray<ResolveOptions & {type: string}>):
   {settings: Settings[], problems: SettingsProblem[]} {
   const problems: SettingsProblem[] = []
   const settings = processes.map(p => resolveInto(env, p, problems))
@@ -169,7 +172,7 @@ function resolveInto(env: Env, options: ResolveOptions, problems: SettingsProble
     type,
     dyno: dynoVar ?? `${type}.local`,
     role,
-    processesPerDyno: processes?.value ?? defaultProcessesForSize(options.size),
+    processesPerDyno: processes?.value ?? defaultProcesses(options),
     processesSource: processes?.variable ?? (options.size ? 'dyno size' : 'default'),
     variables: {concurrency: concurrencyValue?.variable ?? null, dbPool: dbPoolValue?.variable ?? null, queues: queues?.variable ?? null},
     concurrency: role === 'worker' ? concurrency : null,
@@ -184,6 +187,12 @@ function resolveInto(env: Env, options: ResolveOptions, problems: SettingsProble
     redisReserve: redisReserve?.value ?? DEFAULTS.redisReserve,
     shutdownTimeout: shutdownTimeout?.value ?? DEFAULTS.shutdownTimeout,
   }
+}
+
+/** The buildpack's WEB_CONCURRENCY for the size's memory; 1 for an unknown size or no size. */
+function defaultProcesses(options: ResolveOptions): number {
+  const memory = options.memoryMb ?? findDynoSize(undefined, options.size)?.memoryMb
+  return memory == null ? 1 : webConcurrencyFor(memory)
 }
 
 class Reader {

@@ -2,6 +2,7 @@
 // number with its source and lever. The budget, the checks, scale and setup read a ProcessModel and never ask
 // which stack produced it. Pure.
 import type {Checkout} from '../model/app-state.js'
+import type {DynoSizes} from '../model/dyno-sizes.js'
 import type {Env, Role} from '../model/settings.js'
 import type {DbRoute} from './pooler.js'
 import type {Lever, Sourced} from './sourced.js'
@@ -42,6 +43,8 @@ export interface ModelInput {
   type: string
   /** Dyno size, lower-cased; null or '' when unknown (local). */
   size: string | null
+  /** What each size has (memory, vCPUs) and where that comes from; absent: the built-in table. */
+  sizes?: DynoSizes
   config: Env
   /** The command its dynos run; undefined when not known. */
   command?: string

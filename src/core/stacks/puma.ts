@@ -2,6 +2,7 @@
 // master holds no connection: Rails closes boot-time connections before Puma forks — measured 0), each with
 // `threads` threads; Postgres is min(ActiveRecord pool, threads); Redis is the Sidekiq client pool when the
 // app bundles Sidekiq, lazy, so at most min(threads, its size). Pure.
+import {type DynoSize, findDynoSize} from '../model/dyno-sizes.js'
 import {type ReadCommand, flagValue} from './command.js'
 import type {ModelInput, ProcessModel, StackFinding, StackName} from './model.js'
 import {type RubyWorld, TSQ_INITIALIZER, activeRecordPool, atLeast, bundles, fileText, gemVersion, hasTsqInitializer} from './rails.js'
@@ -22,7 +23,7 @@ export function modelPuma(input: ModelInput, stack: Sourced<StackName>, command:
   for (const u of puma?.unknown ?? []) world.unknowns.push({variable: file, value: u, allowed: 'a form tsq reads (spec §9)', kind: 'unknown'})
 
   const workers = o.processesPerDyno !== undefined ? known(o.processesPerDyno, 'proposed', null)
-    : unreadable(pumaWorkers(args, puma?.workers ?? null, world, input.size), puma?.unreadable.workers, args, ['-w', '--workers'])
+    : unreadable(pumaWorkers(args, puma?.workers ?? null, world, findDynoSize(input.sizes, input.size), input.size), puma?.unreadable.workers, args, ['-w', '--workers'])
   const threads = o.threads !== undefined ? known(o.threads, 'proposed', null)
     : unreadable(pumaThreads(args, puma?.threads?.max ?? null, world, text !== null), puma?.unreadable.threads, args, ['-t', '--threads'])
   const tsqInit = hasTsqInitializer(world)
@@ -58,7 +59,7 @@ function unreadable(value: Sourced<number>, form: string | undefined, args: read
 }
 
 /** `-w`/`--workers`, else `workers` in puma.rb, else WEB_CONCURRENCY (Puma ≥ 5 reads it), else single mode. */
-function pumaWorkers(args: readonly string[], fromFile: Sourced<number | 'auto'> | null, world: RubyWorld, size: string | null): Sourced<number> {
+function pumaWorkers(args: readonly string[], fromFile: Sourced<number | 'auto'> | null, world: RubyWorld, size: DynoSize | undefined, sizeName: string | null): Sourced<number> {
   const flag = flagValue(args, ['-w', '--workers'])
   const n = flag ? Number(flag.value) : Number.NaN
   if (flag && Number.isInteger(n) && n >= 0) return known(Math.max(1, n), `${flag.written}${n === 0 ? ' (single mode: 1 process)' : ''}`, {kind: 'flag', flag: flag.written.split(/[ =]/)[0]!})
@@ -70,7 +71,12 @@ function pumaWorkers(args: readonly string[], fromFile: Sourced<number | 'auto'>
         : assumed(0, 'Puma single mode', `WEB_CONCURRENCY is not a number`, {kind: 'env', variable: 'WEB_CONCURRENCY'})
   }
   if (!value) return known(1, 'Puma single mode (no workers, WEB_CONCURRENCY unset): 1 process', {kind: 'env', variable: 'WEB_CONCURRENCY'})
-  if (value.value === 'auto') return assumed(cpus(size), `${value.source}: the dyno's CPUs`, `dyno size ${size || 'unknown'}: CPUs assumed from tsq's catalogue`, value.lever)
+  if (value.value === 'auto') {
+    // Puma counts the processors it sees; the size's vCPUs stand for them (an assumption either way, spec §9).
+    const why = size?.cpus != null ? `dyno size ${size.name}: ${size.cpus} vCPUs assumed (${size.source})`
+      : `dyno size ${sizeName || 'unknown'}: its CPUs are not known, 1 assumed`
+    return assumed(size?.cpus ?? 1, `${value.source}: the dyno's CPUs`, why, value.lever)
+  }
   return {...value, value: Math.max(1, value.value), source: value.value === 0 ? `${value.source} (0: single mode, 1 process)` : value.source}
 }
 
@@ -116,9 +122,3 @@ function sidekiqClient(world: RubyWorld, threads: Sourced<number>, sidekiqType: 
   return version.unknown ? assumed(value, source, version.unknown) : known(value, source, size.lever)
 }
 
-/** vCPUs per dyno size as Heroku documents them (the `auto` worker count); 1 when the size is unknown. */
-function cpus(size: string | null): number {
-  const table: Record<string, number> = {'eco': 1, 'basic': 1, 'standard-1x': 1, 'standard-2x': 2, 'performance-m': 2, 'performance-l': 8, 'performance-l-ram': 4, 'performance-xl': 8, 'performance-2xl': 16}
-  const fir = size ? /^dyno-(\d+)c-/.exec(size) : null
-  return fir ? Number(fir[1]) : table[size ?? ''] ?? 1
-}

@@ -1,7 +1,7 @@
 // The `tsq` stack: a Node process on heroku-tsq/runtime. Its numbers are exactly what the runtime resolves at
 // boot (spec §2), so this model only re-labels resolveSettings' answer with sources and levers. Pure.
 import {DEFAULTS, type Settings, type SettingsProblem, findRedisUrl, resolveMany, typeKey} from '../model/settings.js'
-import {DYNO_SIZE_NAMES, isKnownDynoSize} from '../model/catalogue.js'
+import {type DynoSize, allowedDynoSizes, describeDynoSizes, findDynoSize, webConcurrencyFor, webMemoryFor} from '../model/dyno-sizes.js'
 import type {ModelInput, ModelProblem, ProcessModel, StackFinding, StackName} from './model.js'
 import {type Lever, type Sourced, assumed, known} from './sourced.js'
 
@@ -9,20 +9,21 @@ const env = (variable: string): Lever => ({kind: 'env', variable})
 
 /** The model of a heroku-tsq/runtime process, and the settings the runtime itself would resolve. */
 export function modelTsq(input: ModelInput, stack: Sourced<StackName>): {model: ProcessModel, settings: Settings, problems: SettingsProblem[], unknowns: ModelProblem[]} {
-  const {settings: [s], problems} = resolveMany(input.config, [{type: input.type, size: input.size}])
+  const dynoSize = findDynoSize(input.sizes, input.size)
+  const {settings: [s], problems} = resolveMany(input.config, [{type: input.type, size: input.size, memoryMb: dynoSize?.memoryMb ?? null}])
   const settings = s!
   const key = typeKey(input.type)
   const o = input.overrides ?? {}
   // Levers are the per-type variables: they win over the general ones, so setting one changes exactly this type.
   // A size tsq does not know (`mystery-9x`): the runtime, like the buildpack, falls back to 1 process per dyno;
   // say it is assumed rather than read, so the doctor warns and names the variable that settles it.
-  const unknownSize = o.processesPerDyno === undefined && settings.processesSource === 'dyno size' && input.size !== null && !isKnownDynoSize(input.size)
+  const unknownSize = o.processesPerDyno === undefined && settings.processesSource === 'dyno size' && input.size !== null && !dynoSize
   const unknowns: ModelProblem[] = unknownSize ? [{variable: `${input.type} dyno size`, kind: 'unknown',
     value: `${input.size} is not a dyno size tsq knows, so ${settings.processesPerDyno} process per ${input.type} dyno is assumed (set WEB_CONCURRENCY or TSQ_${key}_PROCESSES)`,
-    allowed: `a size tsq knows (${DYNO_SIZE_NAMES.join(', ')}, or Fir's dyno-<n>c-<m>gb)`}] : []
+    allowed: `a size of ${describeDynoSizes(input.sizes)} (${allowedDynoSizes(input.sizes).join(', ')})`}] : []
   const processes = unknownSize
     ? assumed(settings.processesPerDyno, `dyno size ${input.size}`, `not a size tsq knows: ${settings.processesPerDyno} process per dyno assumed`, env(`TSQ_${key}_PROCESSES`))
-    : known(o.processesPerDyno ?? settings.processesPerDyno, o.processesPerDyno !== undefined ? 'proposed' : processesSource(settings, input.size), env(`TSQ_${key}_PROCESSES`))
+    : known(o.processesPerDyno ?? settings.processesPerDyno, o.processesPerDyno !== undefined ? 'proposed' : processesSource(settings, dynoSize), env(`TSQ_${key}_PROCESSES`))
   const concurrency = settings.concurrency === null ? null : o.concurrency !== undefined
     ? known(o.concurrency, 'proposed', env(`TSQ_${key}_CONCURRENCY`))
     : known(settings.concurrency, settings.variables.concurrency ?? `heroku-tsq default ${DEFAULTS.concurrency}`, env(`TSQ_${key}_CONCURRENCY`))
@@ -64,8 +65,10 @@ export function modelTsq(input: ModelInput, stack: Sourced<StackName>): {model: 
   return {model, settings, problems, unknowns}
 }
 
-function processesSource(s: Settings, size: string | null): string {
-  if (s.processesSource === 'dyno size') return `dyno size ${size} (the Node buildpack's WEB_CONCURRENCY)`
+function processesSource(s: Settings, size: DynoSize | undefined): string {
+  if (s.processesSource === 'dyno size' && size) {
+    return `dyno size ${size.name} (the Node buildpack's WEB_CONCURRENCY: ${size.memoryMb} MB ÷ ${webMemoryFor(size.memoryMb)} MB = ${webConcurrencyFor(size.memoryMb)}; ${size.source})`
+  }
   if (s.processesSource === 'default') return 'default 1 (dyno size unknown)'
   return s.processesSource
 }

@@ -26,14 +26,14 @@ async function setup(): Promise<{api: FakeApi, redis: RedisService}> {
   return {api, redis}
 }
 
-function loop(api: FakeApi, platform: Awaited<ReturnType<typeof createFakePlatform>>['platform'], onStep: (doc: StepDocument, n: number) => void) {
+function loop(api: FakeApi, platform: Awaited<ReturnType<typeof createFakePlatform>>['platform'], onStep: (doc: StepDocument, n: number) => void, refreshMs?: number) {
   const controller = new AbortController()
   const warnings: string[] = []
   let steps = 0
   const done = runAutoscale({
     app: APP, platform, types: ['worker'], prefix: 'bull', dryRun: true, intervalMs: 50, maxBackoffMs: 200,
     settings: {min: 1, max: 5, targetMs: 30_000, downAfterMs: 300_000}, connectionName: 'tsq:test:1:autoscale',
-    signal: controller.signal, onStep: doc => onStep(doc, ++steps), onWarn: m => warnings.push(m),
+    signal: controller.signal, onStep: doc => onStep(doc, ++steps), onWarn: m => warnings.push(m), refreshMs,
   })
   return {controller, warnings, done, steps: () => steps}
 }
@@ -81,6 +81,23 @@ describe('runAutoscale --interval', () => {
     const failed = run.warnings.filter(w => /^step failed \(\d in a row\), next try in/.test(w))
     expect(failed).toHaveLength(5)
     expect(run.warnings.some(w => /429|rate limit/i.test(w))).toBe(true)
+  })
+})
+
+describe('runAutoscale and GET /dyno-sizes', () => {
+  it('reads the dyno sizes once however often it reads the app again, and again only after a fallback, which it warns of', async () => {
+    const {api} = await setup()
+    api.failNext({path: '/dyno-sizes', status: 404})
+    const {platform} = await createFakePlatform(api)
+    const docs: StepDocument[] = []
+    // refreshMs 0: every step reads the whole app again
+    const run = loop(api, platform, doc => docs.push(doc), 0)
+    await until('four steps', () => docs.length >= 4)
+    run.controller.abort()
+    await run.done
+    expect(api.requests.filter(r => r.path === `/apps/${APP}`).length).toBeGreaterThanOrEqual(4)
+    expect(api.requests.filter(r => r.path === '/dyno-sizes').map(r => r.status)).toEqual([404, 200])
+    expect(run.warnings.filter(w => w.startsWith("Heroku's dyno sizes could not be read, so tsq's built-in table sizes the dynos: Heroku could not find the resource (404)."))).toHaveLength(1)
   })
 })
 

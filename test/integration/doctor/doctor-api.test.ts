@@ -42,8 +42,8 @@ const requestsOf = (f: FakeApi) => f.requests.map(r => `${r.method} ${r.path}`).
 const checkOf = (report: DoctorReport, id: string) => report.checks.find(c => c.id === id)
 const resource = (report: DoctorReport, kind: 'postgres' | 'redis') => report.resources.find(r => r.kind === kind)
 
-/** The reads of the app itself (stage 1), the same for every scenario. */
-const APP_READS = ['addon-attachments', 'addons', 'config-vars', 'formation'].map(x => `GET /apps/${APP}/${x}`).concat(`GET /apps/${APP}`)
+/** The reads of stage 1, the same for every scenario: the app itself and Heroku's dyno sizes. */
+const APP_READS = ['addon-attachments', 'addons', 'config-vars', 'formation'].map(x => `GET /apps/${APP}/${x}`).concat(`GET /apps/${APP}`, 'GET /dyno-sizes')
 
 describe('tsq:doctor on the issue\'s app (Heroku Redis mini + Postgres essential-0, web 2 × standard-2x)', () => {
   it('reports the exact demands, the Data API limit, a failing Postgres budget and exits 1', async () => {
@@ -55,7 +55,7 @@ describe('tsq:doctor on the issue\'s app (Heroku Redis mini + Postgres essential
       expect.objectContaining({type: 'web', role: 'web', dynos: 2, size: 'standard-2x', processesPerDyno: 2, concurrency: null, dbPool: 5, redisConnections: 1, stack: 'tsq', threads: null}),
       expect.objectContaining({type: 'worker', role: 'worker', dynos: 1, size: 'standard-1x', processesPerDyno: 1, concurrency: 5, dbPool: 5, redisConnections: 3, stack: 'tsq', threads: null}),
     ])
-    expect(report.processes[0]!.sources.processesPerDyno).toBe("dyno size standard-2x (the Node buildpack's WEB_CONCURRENCY)")
+    expect(report.processes[0]!.sources.processesPerDyno).toBe("dyno size standard-2x (the Node buildpack's WEB_CONCURRENCY: 1024 MB ÷ 512 MB = 2; GET /dyno-sizes: memory 1 GB, 2 vCPUs)")
     expect(resource(report, 'postgres')).toMatchObject({
       kind: 'postgres', addon: PG_ADDON, service: 'heroku-postgresql', plan: 'heroku-postgresql:essential-0', configVar: 'DATABASE_URL',
       limit: 20, reserve: 2, demand: 25, status: 'fail', sharedWith: [], live: null, limitSource: 'Heroku Data API (pg:info Connections)',

@@ -52,6 +52,7 @@ describe('inspectApp', () => {
       sharing: {[id(f, REDIS_ADDON)]: [], [id(f, PG_ADDON)]: []},
       dataApi: {[id(f, PG_ADDON)]: {used: 7, limit: 20, error: null}},
       redisConfig: {[id(f, REDIS_ADDON)]: {maxmemoryPolicy: 'noeviction', error: null}},
+      dynoSizes: expect.objectContaining({origin: 'api', fallback: null}),
     } satisfies AppState)
   })
 

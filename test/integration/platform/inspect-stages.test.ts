@@ -42,7 +42,7 @@ async function inspectRounds(scenario: Scenario): Promise<{byRound: string[][], 
 test('an app shared with a staging app is read in exactly 3 rounds: app, add-ons, sharing app', async () => {
   const {byRound, progress} = await inspectRounds(scenarios.sharedDatabase())
   expect(byRound).toEqual([
-    [`/apps/${APP}`, `/apps/${APP}/addon-attachments`, `/apps/${APP}/addons`, `/apps/${APP}/config-vars`, `/apps/${APP}/formation`],
+    [`/apps/${APP}`, `/apps/${APP}/addon-attachments`, `/apps/${APP}/addons`, `/apps/${APP}/config-vars`, `/apps/${APP}/formation`, '/dyno-sizes'],
     ['/addons/{id}/addon-attachments', '/addons/{id}/addon-attachments', `/client/v11/databases/${scenarios.PG_ADDON}`,
       `/redis/v0/databases/${scenarios.REDIS_ADDON}`],
     [`/apps/${scenarios.STAGING}/config-vars`, `/apps/${scenarios.STAGING}/formation`],
@@ -50,9 +50,9 @@ test('an app shared with a staging app is read in exactly 3 rounds: app, add-ons
   expect(progress.map(p => p.stage)).toEqual([1, 2, 3])
 })
 
-test('six extra add-ons without connection limits add no request: still 5 + 4 requests in 2 rounds (the 4th: Key-Value Store\'s eviction policy)', async () => {
+test('six extra add-ons without connection limits add no request: still 6 + 4 requests in 2 rounds (the 6th: dyno sizes; the 4th: Key-Value Store\'s eviction policy)', async () => {
   const {byRound} = await inspectRounds(scenarios.manyAddons(6, 200))
-  expect(byRound.map(paths => paths.length)).toEqual([5, 4])
+  expect(byRound.map(paths => paths.length)).toEqual([6, 4])
 })
 
 test('an app without sharing apps sends no third-round request', async () => {

@@ -9,6 +9,8 @@ import {type FakeApi, type Scenario, startFakeApi} from '../../helpers/fake-api.
 import * as scenarios from '../../helpers/scenarios.js'
 import {APP, PG_ADDON, STAGING, URLS} from '../../helpers/scenarios.js'
 import {runScale} from './run-scale.js'
+import Scale from '../../../commands/tsq/scale.js'
+import {runCommand} from '../../helpers/run-command.js'
 
 let fake: FakeApi | undefined
 afterEach(async () => {
@@ -188,7 +190,7 @@ describe('tsq:scale rejects bad arguments', () => {
     {args: ['worker=abc'], says: `"worker=abc": the count must be a whole number from 0 to 10000: use ${SCALE_FORMS}`},
     {args: ['worker=-1'], says: `"worker=-1": the count must be a whole number from 0 to 10000: use ${SCALE_FORMS}`},
     {args: ['worker'], says: `"worker" is not a scale argument: use ${SCALE_FORMS}`},
-    {args: ['worker=1:huge'], says: '"worker=1:huge": unknown dyno size "huge"'},
+    {args: ['worker=1:huge$'], says: '"worker=1:huge$": "huge$" is not a dyno size name'},
     {args: ['worker+1:standard-2x'], says: '"worker+1:standard-2x": a size goes only with TYPE=N:SIZE'},
     {args: ['web=1', 'web=2'], says: '"web=2": process type web is given more than once'},
   ])('$args fails before any request, naming the argument', async ({args, says}) => {
@@ -217,6 +219,86 @@ describe('tsq:scale rejects bad arguments', () => {
     expect(run.stderr).toContain(says)
     expect(f.requests.some(r => r.path === `/apps/${APP}/formation`)).toBe(true)
     expect(f.mutations()).toEqual([])
+  })
+})
+
+/** A Fir app: web 1 × dyno-2c-4gb (8 processes), worker 1 × dyno-1c-0.5gb; Postgres standard-0 (120). */
+function firApp(): Scenario {
+  const s = smallApp(120)
+  s.dynoSizes = 'fir'
+  s.apps[0]!.generation = 'fir'
+  s.apps[0]!.formation = [
+    {type: 'web', quantity: 1, size: 'dyno-2c-4gb', command: 'node dist/web.js'},
+    {type: 'worker', quantity: 1, size: 'dyno-1c-0.5gb', command: 'node dist/worker.js'},
+  ]
+  return s
+}
+/** stderr as one line: oclif wraps warnings behind styled ` › ` prefixes. */
+// eslint-disable-next-line no-control-regex
+const flat = (text: string) => text.replace(/\u001B\[[0-9;]*m/g, '').replace(/\n\s*›\s+/g, ' ').replace(/\s+/g, ' ')
+const FIR_LISTED = 'dyno-1c-0.5gb, dyno-1c-4gb, dyno-2c-1gb, dyno-2c-4gb, dyno-2c-8gb, dyno-4c-8gb, dyno-4c-16gb, dyno-8c-32gb, dyno-16c-64gb'
+
+describe('tsq:scale and the sizes Heroku lists (GET /dyno-sizes)', () => {
+  it('scales to a dotted Fir size the API lists, in one PATCH naming it as dyno_size, judged by its memory', async () => {
+    const f = await start(firApp())
+    const run = await scale(f, 'web=2:dyno-1c-0.5gb', '--json')
+    expect(run.code).toBe(0)
+    expect(f.mutations().map(r => [r.method, r.path, r.body])).toEqual([
+      ['PATCH', `/apps/${APP}/formation`, {updates: [{type: 'web', quantity: 2, dyno_size: {name: 'dyno-1c-0.5gb'}}]}],
+    ])
+    expect(f.requests.filter(r => r.path === '/dyno-sizes')).toHaveLength(1)
+    expect(formationOf(f)).toBe('web=2:dyno-1c-0.5gb worker=1:dyno-1c-0.5gb')
+    const pg = JSON.parse(run.stdout).budget.find((b: {kind: string}) => b.kind === 'postgres')
+    // 0.5 GB: 1 process per dyno. web 2 × 1 × 5 + worker 1 × 1 × 5
+    expect(pg.rows.find((r: {type: string}) => r.type === 'web')).toMatchObject({dynos: 2, processesPerDyno: 1})
+    expect(pg.demand).toBe(15)
+  })
+
+  it('judges the current Fir formation by the listed memory: dyno-2c-4gb runs 8 processes', async () => {
+    const f = await start(firApp())
+    const run = await scale(f, 'worker=2', '--dry-run', '--json')
+    const pg = JSON.parse(run.stdout).budget.find((b: {kind: string}) => b.kind === 'postgres')
+    expect(pg.rows.find((r: {type: string}) => r.type === 'web')).toMatchObject({dynos: 1, processesPerDyno: 8})
+    expect(pg.demand).toBe(8 * 5 + 2 * 5)
+    expect(f.mutations()).toEqual([])
+  })
+
+  it('rejects a size the API does not list after reading only the list, naming every listed size', async () => {
+    const f = await start(firApp())
+    const run = await scale(f, 'web=2:standard-2x', 'worker=1:dyno-3c-3gb')
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(`"web=2:standard-2x": unknown dyno size "standard-2x"; the sizes of Heroku's GET /dyno-sizes are: ${FIR_LISTED}`)
+    expect(run.stderr).toContain(`"worker=1:dyno-3c-3gb": unknown dyno size "dyno-3c-3gb"; the sizes of Heroku's GET /dyno-sizes are: ${FIR_LISTED}`)
+    expect(f.requests.map(r => `${r.method} ${r.path}`)).toEqual(['GET /dyno-sizes'])
+  })
+
+  it('rejects a Fir size on a Cedar-only list in --json mode with one error document and no mutating request', async () => {
+    const f = await start({...smallApp(), dynoSizes: 'cedar'})
+    const run = await scale(f, 'web=1:dyno-1c-0.5gb', '--json')
+    expect(run.code).toBe(1)
+    expect(JSON.parse(run.stdout).error.message).toContain('"web=1:dyno-1c-0.5gb": unknown dyno size "dyno-1c-0.5gb"; the sizes of Heroku\'s GET /dyno-sizes are: eco, basic, standard-1x, standard-2x,')
+    expect(f.mutations()).toEqual([])
+  })
+
+  it.each([
+    {what: 'a 404', rule: {status: 404}},
+    {what: 'a wrong shape', rule: {fault: {kind: 'raw' as const, text: '{"sizes":[]}'}}},
+  ])('falls back to the built-in table on $what, with a warning, and still scales', async ({rule}) => {
+    const f = await start(smallApp(120))
+    f.failNext({path: '/dyno-sizes', ...rule})
+    const run = await scale(f, 'web=2:standard-2x')
+    expect(run.code).toBe(0)
+    expect(flat(run.stderr)).toContain("Warning: Heroku's dyno sizes could not be read, so tsq's built-in table sizes the dynos: Heroku")
+    expect(f.mutations().map(r => r.body)).toEqual([{updates: [{type: 'web', quantity: 2, dyno_size: {name: 'standard-2x'}}]}])
+  })
+
+  it('falls back to the built-in table when the list never answers, and names those sizes for an unknown one', async () => {
+    const f = await start(smallApp())
+    f.failNext({path: '/dyno-sizes', hang: true})
+    const run = await runCommand(Scale, ['web=1:huge', '-a', APP], {fake: f, env: {TSQ_API_TIMEOUT: '1'}, checkSentinels: true})
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(`"web=1:huge": unknown dyno size "huge"; the sizes of tsq's built-in table (Heroku's GET /dyno-sizes could not be used: No answer from ${f.url} within 1 s (GET /dyno-sizes).) are: eco, basic,`)
+    expect(f.requests.map(r => r.path)).toEqual(['/dyno-sizes'])
   })
 })
 

@@ -20,12 +20,12 @@ describe('diagnose report (spec §4 shape)', () => {
     expect(report.processes).toEqual([
       {type: 'web', role: 'web', dynos: 2, size: 'standard-2x', processesPerDyno: 2, concurrency: null, dbPool: 5, redisConnections: 1,
         stack: 'tsq', threads: null, sources: {
-          processesPerDyno: "dyno size standard-2x (the Node buildpack's WEB_CONCURRENCY)", concurrency: 'not a worker (tsq)',
+          processesPerDyno: "dyno size standard-2x (the Node buildpack's WEB_CONCURRENCY: 1024 MB ÷ 512 MB = 2; built-in table: memory 1 GB (Dev Center dyno-types, 2024-06-04))", concurrency: 'not a worker (tsq)',
           threads: 'not a threaded web server (tsq)', dbPool: 'heroku-tsq web default 5', redisConnections: 'heroku-tsq/runtime: 1 producer connection',
         }},
       {type: 'worker', role: 'worker', dynos: 1, size: 'standard-1x', processesPerDyno: 1, concurrency: 5, dbPool: 5, redisConnections: 3,
         stack: 'tsq', threads: null, sources: {
-          processesPerDyno: "dyno size standard-1x (the Node buildpack's WEB_CONCURRENCY)", concurrency: 'heroku-tsq default 5',
+          processesPerDyno: "dyno size standard-1x (the Node buildpack's WEB_CONCURRENCY: 512 MB ÷ 512 MB = 1; built-in table: memory 512 MB (Dev Center dyno-types, 2024-06-04))", concurrency: 'heroku-tsq default 5',
           threads: 'not a threaded web server (tsq)', dbPool: "the worker's concurrency (heroku-tsq default)",
           redisConnections: 'heroku-tsq/runtime: 1 producer + 1 consumer + 1 blocking per queue (1 queue)',
         }},

@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {PLAN_LIMITS, REDIS_URL_VARS, classifyAddon, defaultProcessesForSize, findPlanLimit, isKnownDynoSize} from '../../../../src/core/model/catalogue.js'
+import {PLAN_LIMITS, REDIS_URL_VARS, classifyAddon, findPlanLimit} from '../../../../src/core/model/catalogue.js'
 
 describe('plan catalogue', () => {
   it('gives every catalogued limit a source, a date (ISO, or a year where the source gives only that) and a confidence', () => {
@@ -33,17 +33,5 @@ describe('classifyAddon', () => {
 
   it('keeps the spec order of Redis URL variables', () => {
     expect(REDIS_URL_VARS.slice(0, 4)).toEqual(['REDIS_URL', 'REDIS_TLS_URL', 'REDISCLOUD_URL', 'REDISTOGO_URL'])
-  })
-})
-
-describe('dyno sizes', () => {
-  it.each([
-    ['performance-xl', 31], ['performance-2xl', 63], ['private-s', 2], ['dyno-2c-1gb', 2], ['dyno-1c-0.5gb', 1], ['dyno-8c-32gb', 16],
-  ])('derives %s → %i processes with the buildpack formula', (size, n) => {
-    expect(defaultProcessesForSize(size)).toBe(n)
-  })
-
-  it('accepts sizes case-insensitively and rejects unknown ones', () => {
-    expect([isKnownDynoSize('Standard-2X'), isKnownDynoSize('huge'), isKnownDynoSize('dyno-2c')]).toEqual([true, false, false])
   })
 })

@@ -17,6 +17,7 @@ describe('parseScaleArgs', () => {
   it.each([
     {args: ['web=3'], want: [{arg: 'web=3', type: 'web', op: '=', quantity: 3, size: null}]},
     {args: ['worker=2:Standard-2X'], want: [{arg: 'worker=2:Standard-2X', type: 'worker', op: '=', quantity: 2, size: 'standard-2x'}]},
+    {args: ['web=2:dyno-1c-0.5gb'], want: [{arg: 'web=2:dyno-1c-0.5gb', type: 'web', op: '=', quantity: 2, size: 'dyno-1c-0.5gb'}]},
     {args: ['worker+2'], want: [{arg: 'worker+2', type: 'worker', op: '+', quantity: 2, size: null}]},
     {args: ['worker-1'], want: [{arg: 'worker-1', type: 'worker', op: '-', quantity: 1, size: null}]},
     {args: ['urgent-worker-1'], want: [{arg: 'urgent-worker-1', type: 'urgent-worker', op: '-', quantity: 1, size: null}]},
@@ -39,7 +40,7 @@ describe('parseScaleArgs', () => {
     {arg: 'worker', problem: `"worker" is not a scale argument: use ${SCALE_FORMS}`},
     {arg: '=2', problem: `"=2" is not a scale argument: use ${SCALE_FORMS}`},
     {arg: 'worker+1:standard-2x', problem: '"worker+1:standard-2x": a size goes only with TYPE=N:SIZE'},
-    {arg: 'worker=1:huge', problem: '"worker=1:huge": unknown dyno size "huge" (e.g. eco, basic, standard-1x, standard-2x, performance-m, performance-l)'},
+    {arg: 'worker=1:huge$', problem: `"worker=1:huge$": "huge$" is not a dyno size name (letters, digits, "-" and ".", e.g. standard-2x or dyno-1c-0.5gb): use ${SCALE_FORMS}`},
   ])('rejects $arg, naming it and the accepted forms', ({arg, problem}) => {
     expect(problemsOf(() => parseScaleArgs([arg]))).toEqual([problem])
   })
