@@ -28,6 +28,8 @@ export interface RedisPoolPlan {
   unsettable: string[]
   /** The resource's demand with the changes; for `none`, with the lowest values tried. */
   demand: number | null
+  /** The resource's demand with the lowest values every process can go to (concurrency 1, pools of 1). */
+  floor: number | null
   /** Whether any process's Redis connections depend on a value the user can turn. */
   adjustable: boolean
   /** The app judged with the changes; null for `unknown`. */
@@ -52,7 +54,7 @@ export interface RedisPlanOptions {
 /** The largest values (never above what each process holds now) that bring the Redis resource within its limit. */
 export function planRedisPools(assessment: Assessment, options: RedisPlanOptions = {}): RedisPoolPlan {
   const b = options.budget ?? assessment.resources.find(r => r.kind === 'redis')
-  const empty = {cap: null, connections: {}, changes: [], vars: {}, overrides: {}, unsettable: [], demand: null, adjustable: false, after: null}
+  const empty = {cap: null, connections: {}, changes: [], vars: {}, overrides: {}, unsettable: [], demand: null, floor: null, adjustable: false, after: null}
   if (!b || b.kind !== 'redis' || b.limit === null || b.available === null) return {fits: 'unknown', ...empty}
   const same = (r: ResourceBudget) => r.kind === b.kind && r.configVar === b.configVar && r.addon === b.addon
   const on = (type: string) => (b.rows.find(r => r.app === assessment.app && r.type === type)?.perProcess ?? 0) > 0
@@ -97,12 +99,14 @@ export function planRedisPools(assessment: Assessment, options: RedisPlanOptions
   if (limit !== null) return planOf('limit', limit, judge(limit))
   const lowest = top >= 1 ? judge(1) : null
   const after = lowest?.after ?? assessment
-  return {fits: 'none', ...empty, adjustable, unsettable: lowest?.candidate.unsettable ?? [], demand: after.resources.find(same)?.demand ?? b.demand, after}
+  const floor = after.resources.find(same)?.demand ?? b.demand
+  return {fits: 'none', ...empty, adjustable, unsettable: lowest?.candidate.unsettable ?? [], demand: floor, floor, after}
 
   function planOf(fits: 'overlap' | 'limit', cap: number, result: ReturnType<typeof judge>): RedisPoolPlan {
     const target = result.after.resources.find(same)!
     const connections = Object.fromEntries(active.map(({p}) => [p.type, target.rows.find(r => r.app === assessment.app && r.type === p.type)?.perProcess ?? 0]))
-    return {fits, cap, connections, ...result.candidate, demand: target.demand, adjustable, after: result.after}
+    const floor = top >= 1 ? judge(1).after.resources.find(same)?.demand ?? null : null
+    return {fits, cap, connections, ...result.candidate, demand: target.demand, floor, adjustable, after: result.after}
   }
 }
 

@@ -118,10 +118,11 @@ function redisPoolFix(ctx: CheckContext, b: ResourceBudget, target: 'limit' | 'o
     return [`${fixChanges(ctx, plan.changes)} (${label}: Redis connections per process ${sizes}; ${b.demand} → ${plan.demand})`]
   }
   if (plan.fits !== 'none' && !(target === 'overlap' && plan.fits === 'limit')) return []
-  const room = target === 'limit' ? `the ${b.available} available` : `half the limit of ${b.limit}`
-  const lowest = plan.fits === 'none' ? `even at Sidekiq concurrency 1 and the smallest Redis pools the processes need ${plan.demand} Redis connections, over ${room}`
-    : `the smallest Sidekiq sizes that fit the ${b.available} available need ${plan.demand} Redis connections, over ${room}`
-  return [`no Sidekiq concurrency or Redis pool size is enough on its own: ${lowest}${plan.unsettable.length > 0 ? ` (not settable: ${plan.unsettable.join(', ')})` : ''}`]
+  const room = target === 'limit' ? `the ${b.available} available` : `half the limit of ${b.limit} (a restart's overlap)`
+  const roomSize = target === 'limit' ? b.available ?? 0 : Math.floor((b.limit ?? 0) / 2)
+  if (plan.floor !== null && plan.floor <= roomSize) return ['no Sidekiq concurrency or Redis pool size on its own: the values that would fit make another resource or pool check fail']
+  return [`no Sidekiq concurrency or Redis pool size is enough on its own: even at Sidekiq concurrency 1 and the smallest Redis pools the processes need ${plan.floor} Redis connections, over ${room}`
+    + (plan.unsettable.length > 0 ? ` (not settable: ${plan.unsettable.join(', ')})` : '')]
 }
 
 /** The lines that set what Action Cable, the cache and the job backends hold on a resource (spec §14), largest first. */

@@ -23,6 +23,8 @@ describe('planRedisPools: Sidekiq 6.4.1 (server holds concurrency + 1, measured;
     expect(plan).toMatchObject({fits: 'overlap', cap: 3, connections: {web: 3, worker: 3}, demand: 9, vars: {RAILS_MAX_THREADS: '3'}, unsettable: [], adjustable: true})
     expect(editsOf(plan.changes, before.checkout)).toEqual(['config/sidekiq.yml:2: `:concurrency: 2` (worker concurrency; now `:concurrency: 20`)'])
     expect(plan.overrides).toEqual({worker: {concurrency: 2}})
+    // The lowest: one thread per web process and concurrency 1 → 2 × 1 + (1 + 1) = 4.
+    expect(plan.floor).toBe(4)
     // Judged again with the values: Postgres is 2 × min(pool 3, threads 3) + min(pool 3, concurrency 2) = 8, and the
     // worker's pool (3) now covers its concurrency (2), which it did not before (5 < 20).
     expect(redisOf(plan.after!)).toMatchObject({demand: 9, status: 'ok'})
@@ -49,6 +51,7 @@ describe('planRedisPools: Sidekiq 7.3.9 (server holds concurrency + internal poo
     expect(plan).toMatchObject({fits: 'limit', cap: 3, connections: {web: 3, worker: 11}, demand: 17, vars: {RAILS_MAX_THREADS: '3'}})
     expect(editsOf(plan.changes, before.checkout)).toEqual(['config/sidekiq.yml:2: `:concurrency: 1` (worker concurrency; now `:concurrency: 20`)'])
     expect(redisOf(plan.after!)).toMatchObject({demand: 17, status: 'warn'})
+    expect(plan.floor).toBe(13)
   })
 
   it('says none when even concurrency 1 and one thread per web process do not fit (web=4: 4×2×1 + 11 = 19 > 18)', () => {
@@ -56,7 +59,7 @@ describe('planRedisPools: Sidekiq 7.3.9 (server holds concurrency + internal poo
     // Before: web 4 × 2 × 5 = 40 + worker 30 = 70.
     expect(redisOf(before).demand).toBe(70)
     const plan = planRedisPools(before)
-    expect(plan).toMatchObject({fits: 'none', cap: null, changes: [], vars: {}, demand: 19, adjustable: true})
+    expect(plan).toMatchObject({fits: 'none', cap: null, changes: [], vars: {}, demand: 19, floor: 19, adjustable: true})
   })
 
   it('with `config.redis = {size: n}` (≥ 7.0.3: every pool is n) lowers the server size and the client pool where the initializer sets them', () => {

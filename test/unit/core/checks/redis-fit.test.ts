@@ -27,6 +27,18 @@ describe('redis.connections on a Rails app over KVS mini', () => {
     expect(report.checks.filter(c => c.status !== 'ok').map(c => c.id)).toEqual([])
   })
 
+  it('Sidekiq 7.3.9: the limit fix applied (RAILS_MAX_THREADS=3, concurrency 1) passes redis.connections; restart.overlap says the lowest, 13, is over half the limit', () => {
+    // web 2 × min(3 threads, client pool 10) = 6 + worker 1 + 10 = 11 → 17 ≤ 18; the lowest, one thread: 2 × 1 + 11 = 13 > 10.
+    const state = guideOnMini(guideCheckout('7.3.9', {'config/sidekiq.yml': {text: ':concurrency: 1\n'}}))
+    const {report} = diagnose({...state, config: {...state.config, RAILS_MAX_THREADS: '3'}})
+    expect(report.resources.find(r => r.kind === 'redis')!.demand).toBe(17)
+    expect(redisCheck(report).status).toBe('ok')
+    const overlap = report.checks.find(c => c.id === 'restart.overlap')!
+    expect(overlap.status).toBe('warn')
+    expect(overlap.fix!.split('; or ')).toContain(
+      'no Sidekiq concurrency or Redis pool size is enough on its own: even at Sidekiq concurrency 1 and the smallest Redis pools the processes need 13 Redis connections, over half the limit of 20 (a restart\'s overlap)')
+  })
+
   it('Sidekiq 7.3.9, web=4: even concurrency 1 needs 19 > 18, says so and keeps the plan upgrade', () => {
     // web 4 dynos × 2 × 1 thread = 8 + worker 1 + internal pool 10 = 11 → 19 > 18.
     const {report} = diagnose(guideOnMini(guideCheckout('7.3.9'), guideFormation(4, 1)))
