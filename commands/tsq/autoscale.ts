@@ -14,7 +14,7 @@ export default class Autoscale extends TsqCommand {
   static override examples = [
     '$ heroku tsq:autoscale -a example-app --type worker --once --json',
     '$ heroku tsq:autoscale -a example-app --max 6 --target 20 --dry-run --once',
-    '# Procfile, as its own process type (HEROKU_API_KEY set): autoscale: npx tsq tsq:autoscale --interval 30',
+    '# Procfile, as its own process type (tsq:setup --autoscale writes it and sets HEROKU_APP; HEROKU_API_KEY is yours to set): autoscale: npx heroku-tsq tsq:autoscale --interval 30',
   ]
 
   static override flags = {

@@ -22,12 +22,15 @@ export default class Setup extends TsqCommand {
     'fails (it says which were applied; run it again to finish), or when tsq:doctor would still fail (say, even pools ' +
     'of 1 exceed the plan: it names the fixes). With --local, no Heroku: the TSQ_* values go into .env, judged against ' +
     'the limits the local Redis and Postgres report, for one dyno per Procfile type or the --formation you will run ' +
-    '(give tsq:doctor --local the same --formation).'
+    '(give tsq:doctor --local the same --formation). With --autoscale, the Procfile also gets ' +
+    '`autoscale: npx heroku-tsq tsq:autoscale --interval 30`, counted in the budget at one dyno; setup sets HEROKU_APP for it ' +
+    'and names what is left to you: `heroku ps:scale autoscale=1`, and a HEROKU_API_KEY of your own.'
 
   static override examples = [
     '$ heroku tsq:setup -a example-app',
     '$ heroku tsq:setup -a example-app --redis rediscloud-rigid-67890 --dry-run',
     '$ heroku tsq:setup -a example-app --pooling',
+    '$ heroku tsq:setup -a example-app --autoscale --force',
     '$ heroku tsq:setup -a example-app --web "node dist/web.js" --worker "node dist/worker.js" --force',
     '$ heroku tsq:setup --local --dir examples/web-worker',
     '$ heroku tsq:setup --local --dir examples/web-worker --formation web=2,worker=2',
@@ -42,6 +45,7 @@ export default class Setup extends TsqCommand {
     release: Flags.string({description: 'command of the release phase (default: `npm run release` when package.json has a release script)'}),
     redis: Flags.string({description: 'the Redis add-on to attach as REDIS, when the app has several (name, id or attachment name)', exclusive: ['local']}),
     pooling: Flags.boolean({description: 'when the formation cannot fit its Postgres plan, attach Heroku\'s server-side connection pooler (as pg:connection-pooling:attach does) and point the processes at it', exclusive: ['local']}),
+    autoscale: Flags.boolean({description: 'add an `autoscale` process type that runs tsq:autoscale --interval 30 (kept as it is when a Procfile line already runs tsq:autoscale), sized for in the budget at one dyno'}),
     'dry-run': Flags.boolean({description: 'print the plan; send no change to Heroku and write no file', default: false}),
     force: Flags.boolean({description: 'write the Procfile (and a Rails app\'s config/puma.rb, config/sidekiq.yml, config/initializers/tsq.rb) even when it differs from the existing one', default: false}),
     // No default: oclif's dependsOn counts a defaulted `false` as given, and --formation depends on --local.
@@ -58,6 +62,7 @@ export default class Setup extends TsqCommand {
     state.checkout = await readCheckout(f.dir, [...state.formation, ...procfileCommands(files.procfile)])
     const migrations = await stat(join(f.dir, 'db', 'migrate')).then(d => d.isDirectory(), () => false)
     const intent: SetupIntent = {redis: f.redis ?? null, local: f.local ? {dotenv: files.dotenv, formation} : null, live, migrations, pooling: f.pooling ?? false,
+      autoscale: f.autoscale ? {tsqDependency: files.tsqDependency} : null,
       procfile: {existing: files.procfile, scripts: files.scripts, commands: {web: f.web, worker: f.worker, release: f.release}, force: f.force}}
     const plan = planSetup(state, intent)
     const style = {color: wantsColor(process.env, Boolean(process.stdout.isTTY))}

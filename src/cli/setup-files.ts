@@ -5,6 +5,7 @@ import {randomBytes} from 'node:crypto'
 import {mkdir, rename, rm, stat, writeFile} from 'node:fs/promises'
 import {basename, dirname, join, resolve} from 'node:path'
 import type {AppState} from '../core/model/app-state.js'
+import type {TsqDependency} from '../core/plans/setup/autoscale.js'
 import {localAppState} from '../core/model/procfile.js'
 import {localConfig, readOptionalFile} from './local.js'
 
@@ -15,6 +16,8 @@ export interface SetupFiles {
   dotenv: string | null
   /** package.json `scripts`; null without a package.json (or without scripts). */
   scripts: Record<string, string> | null
+  /** Where package.json lists heroku-tsq (`npx heroku-tsq` on a dyno finds it only in dependencies); null: not listed. */
+  tsqDependency: TsqDependency
 }
 
 /** Reads what setup needs from --dir; a missing directory or an unreadable package.json is an error. */
@@ -24,19 +27,30 @@ export async function readSetupFiles(dir: string): Promise<SetupFiles> {
   const [procfile, dotenv, pkg] = await Promise.all([
     readOptionalFile(dir, 'Procfile'), readOptionalFile(dir, '.env'), readOptionalFile(dir, 'package.json'),
   ])
-  return {procfile, dotenv, scripts: pkg === null ? null : scriptsOf(pkg, join(dir, 'package.json'))}
+  const parsed = pkg === null ? null : parsePackageJson(pkg, join(dir, 'package.json'))
+  return {procfile, dotenv, scripts: scriptsOf(parsed), tsqDependency: tsqDependencyOf(parsed)}
 }
 
-function scriptsOf(text: string, path: string): Record<string, string> | null {
-  let parsed: unknown
+function parsePackageJson(text: string, path: string): unknown {
   try {
-    parsed = JSON.parse(text)
+    return JSON.parse(text)
   } catch (error) {
     throw new Error(`${path} is not valid JSON (${(error as Error).message}): fix it, or pass --web and --worker so setup does not need its scripts`)
   }
+}
+
+function scriptsOf(parsed: unknown): Record<string, string> | null {
   const scripts = (parsed as {scripts?: unknown} | null)?.scripts
   if (typeof scripts !== 'object' || scripts === null) return null
   return Object.fromEntries(Object.entries(scripts).filter((e): e is [string, string] => typeof e[1] === 'string'))
+}
+
+function tsqDependencyOf(parsed: unknown): TsqDependency {
+  const listed = (field: string) => {
+    const deps = (parsed as Record<string, unknown> | null)?.[field]
+    return typeof deps === 'object' && deps !== null && 'heroku-tsq' in deps
+  }
+  return listed('dependencies') ? 'dependencies' : listed('devDependencies') ? 'devDependencies' : null
 }
 
 /** Writes `text` to `path` through a temporary file in the same directory, keeping an existing file's mode. */

@@ -80,7 +80,11 @@ export async function inspectApp(platform: Platform, app: string, options: Inspe
       continue
     }
     const names = uniqueBy(list.map(t => t.app?.name ?? '').filter(n => n && n !== appName && n !== app), x => x)
-    sharing[addon.id] = names.map(name => otherStates.get(name)!)
+    sharing[addon.id] = names.map(name => {
+      // Its own attachments of this add-on in the pooling namespace: the variables that reach the add-on's pooler.
+      const poolerVars = list.filter(t => t.app?.name === name && t.namespace === POOLING_NAMESPACE).flatMap(t => parseAttachment(t).configVars)
+      return poolerVars.length > 0 ? {...otherStates.get(name)!, poolerVars} : otherStates.get(name)!
+    })
   }
 
   return {

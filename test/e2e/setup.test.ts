@@ -1,6 +1,6 @@
 // tsq:setup end to end through the REAL `heroku` CLI with this plugin linked, against the fake Platform API:
 // the way users run it. A Redis Cloud app over its Postgres limit is set up, a second run changes nothing,
-// and the doctor then passes; no secret reaches any output.
+// and the doctor then passes; then --autoscale adds the autoscaler to the set-up app; no secret reaches any output.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import type {SetupResult} from '../../src/render/setup.js'
 import {type FakeApi, startFakeApi} from '../helpers/fake-api.js'
@@ -56,5 +56,18 @@ describe('heroku tsq:setup (real heroku CLI)', () => {
     expectNoSecrets(doctor.stdout, doctor.stderr)
     expect(doctor.exitCode).toBe(0)
     expect((JSON.parse(doctor.stdout) as {checks: Array<{status: string}>}).checks.filter(c => c.status === 'fail')).toEqual([])
+  })
+
+  it('then --autoscale --force sends one config PATCH (HEROKU_APP), appends the autoscale line and names `heroku ps:scale autoscale=1`', async () => {
+    const before = fake.mutations().length
+    const run = await sandbox.heroku(['tsq:setup', '-a', APP, '--dir', dir.dir, '--autoscale', '--force', '--json'])
+    expectNoSecrets(run.stdout, run.stderr)
+    expect(run.exitCode).toBe(0)
+    expect(fake.mutations().slice(before).map(r => [r.method, r.path, r.body])).toEqual([['PATCH', `/apps/${APP}/config-vars`, {HEROKU_APP: APP}]])
+    expect(dir.read('Procfile')).toBe(`${PROCFILE}autoscale: npx heroku-tsq tsq:autoscale --interval 30\n`)
+    const result = JSON.parse(run.stdout) as SetupResult
+    expect(result.changes.map(c => [c.kind, c.status])).toEqual([['config', 'applied'], ['procfile', 'applied']])
+    expect(result.notes.find(n => n.id === 'autoscale.dynos')?.fix).toBe(`once deployed: heroku ps:scale autoscale=1 -a ${APP}`)
+    expect(result.budget.find(r => r.kind === 'redis')!.rows.map(r => r.type)).toContain('autoscale')
   })
 })

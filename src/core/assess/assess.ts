@@ -7,7 +7,7 @@ import {
   type LiveMeasurement, type OtherAppDemand, type PlanContext, type ProcessPlan, type ResourceBudget, type ResourceSpec, demandOf, evaluateResource, planProcesses,
 } from '../budget/budget.js'
 import {countHolders} from '../budget/holders.js'
-import {serverPoolersOf, withPoolers} from '../budget/poolers.js'
+import {type ServerPooler, serverPoolersOf, withPoolers} from '../budget/poolers.js'
 import {resourceTargets, variablesWithUrl} from './resources.js'
 import type {ModelProblem, Overrides, ProcessModel} from '../stacks/model.js'
 import {type JobsConfig, jobsConfig} from '../stacks/index.js'
@@ -71,7 +71,7 @@ export function assess(state: AppState, options: AssessOptions = {}): Assessment
   const reserves = {postgres: appWide.dbReserve, redis: appWide.redisReserve}
   const resources: ResourceBudget[] = []
   // Every Redis and Postgres resource of the app, each with the holders whose variable reaches it (spec §14).
-  const servers = serverPoolersOf(state, config, postgres.used?.id ?? null)
+  const servers = withSharedPooler(state, postgres, serverPoolersOf(state, config, postgres.used?.id ?? null))
   const {targets, unplaced} = resourceTargets(state, config, [postgres, redis], models, servers.flatMap(s => s.variables))
   for (const u of unplaced) if (!unknowns.some(x => x.value === u.value)) unknowns.push(u)
   for (const target of targets) {
@@ -99,6 +99,16 @@ function mergeOverrides(a: Readonly<Record<string, Overrides>>, b: Readonly<Reco
   const out: Record<string, Overrides> = {...a}
   for (const [type, values] of Object.entries(b)) out[type] = {...out[type], ...values}
   return out
+}
+
+/** The add-on's server-side pooler as an app sharing the add-on reaches it, when this app has no attachment of it:
+ *  one pooler per database, whichever app's attachment exposes it. */
+function withSharedPooler(state: AppState, postgres: ResourceFinding, servers: ServerPooler[]): ServerPooler[] {
+  const addon = postgres.used
+  if (!addon || servers.some(s => s.addonId === addon.id)) return servers
+  const vars = (state.sharing[addon.id] ?? []).flatMap(s => s.poolerVars ?? [])
+  if (vars.length === 0) return servers
+  return [...servers, {variables: [...new Set(vars)], attachment: null, addonId: addon.id, config: state.poolerConfig?.[addon.id] ?? null}]
 }
 
 /** The reserves are app-wide; their variables are reported once, beside the processes' own problems. */
@@ -174,13 +184,25 @@ function otherAppDemand(finding: ResourceFinding, s: SharingApp): OtherAppDemand
       : {app: s.app, demand: 0, error: s.error, notCounted: `its processes read ${read ? `${read.variable}, another Redis` : 'no Redis URL variable'}`}
   }
   const variables = new Set<string>()
+  // Through its own attachment of the add-on's pooler (unless its command sets that variable to the direct URL).
+  const throughPooler = (i: number) => {
+    const route = planned.models[i]?.dbRoute
+    return route !== undefined && (s.poolerVars ?? []).includes(route.variable.value) && route.url !== null && route.url !== finding.url
+  }
+  const pooledIndexes = planned.processes.flatMap((_, i) => throughPooler(i) ? [i] : [])
   const reading = planned.processes.filter((_, i) => {
+    if (pooledIndexes.includes(i)) return false
     const variable = planned.models[i]?.dbRoute?.variable.value ?? DATABASE_URL_VAR
     const url = planned.models[i]?.dbRoute?.url ?? s.config![variable]
     if (readsTarget(url)) return true
     variables.add(variable)
     return false
   })
+  if (pooledIndexes.length > 0) {
+    const pooledProcesses = pooledIndexes.map(i => planned.processes[i]!)
+    const pooled = {clients: demandOf('postgres', pooledProcesses), variables: [...new Set(pooledIndexes.map(i => planned.models[i]!.dbRoute!.variable.value))]}
+    return {app: s.app, demand: demandOf('postgres', reading), error: s.error, pooled}
+  }
   // No process type at all: judged by the variable a process would read by default.
   if (planned.processes.length === 0 && readsTarget(s.config[DATABASE_URL_VAR])) return {app: s.app, demand: 0, error: s.error}
   if (reading.length === 0) {

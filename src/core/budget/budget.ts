@@ -91,6 +91,8 @@ export interface OtherAppDemand {
   error: string | null
   /** Attached, but its processes read another server: not counted, and why. */
   notCounted?: string
+  /** Client connections its processes open through the add-on's server-side pooler (not in `demand`), and its variables. */
+  pooled?: {clients: number, variables: string[]}
 }
 
 /** What identifies a resource and bounds it: the fields a spec and its evaluated budget share. */
@@ -211,6 +213,9 @@ export function evaluateResource(spec: ResourceSpec, app: string, processes: rea
   const others = counted.reduce((sum, o) => sum + (o.demand ?? 0), 0)
   for (const o of counted) {
     rows.push({app: o.app, type: '(all)', dynos: 0, processesPerDyno: 0, perProcess: 0, total: o.demand ?? 0})
+    // Through the pooler: its clients, whose server connections the pooler's row holds (budget/poolers.ts).
+    if (o.pooled) rows.push({app: o.app, type: '(pooled)', dynos: 0, processesPerDyno: 0, perProcess: 0, total: 0, via: 'server-pooler', clients: o.pooled.clients,
+      serverPerDyno: 0, serverSource: `through ${o.pooled.variables.join(', ')}: counted in the pooler's row`})
   }
   const demand = rows.reduce((sum, r) => sum + r.total, 0)
   const available = spec.limit === null ? null : spec.limit - spec.reserve

@@ -84,6 +84,14 @@ export function withPoolers(b: ResourceBudget, input: PoolerInput): ResourceBudg
     }
     return {...row, via: 'direct'}
   })
+  // Apps sharing the add-on that connect through its pooler (their own attachment of it): one pooler per database.
+  const shared = b.rows.slice(processes.length)
+  for (const row of shared.filter(r => r.via === 'server-pooler' && (r.clients ?? 0) > 0)) {
+    const server = input.servers.find(s => s.addonId !== null) ?? input.servers[0]
+    if (!server) continue
+    const entry = serverClients.get(server) ?? {clients: 0, types: []}
+    serverClients.set(server, {clients: entry.clients + row.clients!, types: [...entry.types, `${row.app} (pooled)`]})
+  }
   const poolerRows: BudgetRow[] = []
   for (const [server, {clients, types}] of serverClients) {
     const variable = server.variables.find(v => processes.some((_, i) => models[i]?.dbRoute?.variable.value === v)) ?? server.variables[0]!

@@ -44,6 +44,8 @@ export interface SharingApp {
   config: Record<string, string> | null
   formation: FormationEntry[] | null
   error: string | null
+  /** The config vars of its attachments of this add-on in Heroku's pooling namespace (its server-side pooler). */
+  poolerVars?: string[]
 }
 
 /** A limit reported by Heroku's Data API (`Connections: used/limit` of `heroku pg:info`). */

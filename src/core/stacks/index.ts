@@ -81,9 +81,14 @@ const STACK_OF: Record<ProgramKind, StackName> = {
   'solid_queue': 'solid_queue', 'good_job': 'good_job', 'app': 'app',
 }
 
-/** Whether the command runs `tsq:autoscale` (as `npx tsq tsq:autoscale …` or `heroku tsq:autoscale …`). */
+/** Whether the command runs `tsq:autoscale` (as `npx heroku-tsq tsq:autoscale …` or `heroku tsq:autoscale …`). */
 function runsAutoscale(command: ReadCommand): boolean {
   return [command.program ?? '', ...command.args].includes('tsq:autoscale')
+}
+
+/** Whether a Procfile command runs `tsq:autoscale`, read as the dyno's shell reads it (the stack it gets: `none` + 1 Redis). */
+export function commandRunsAutoscale(command: string, env: Env = {}): boolean {
+  return runsAutoscale(readCommand(command, env))
 }
 
 /** `TSQ_<TYPE>_ROLE` still overrides the stack's role (spec §8). */

@@ -4,6 +4,7 @@ import {afterEach, describe, expect, test} from 'vitest'
 
 import type {AppState} from '../../../src/core/model/app-state.js'
 import {inspectApp, UNKNOWN_SHARING_APP} from '../../../src/platform/index.js'
+import {diagnose} from '../../../src/core/checks/doctor.js'
 import {type FakeApi, type Scenario, startFakeApi} from '../../helpers/fake-api.js'
 import {createFakePlatform} from '../../helpers/fake-api-client.js'
 import * as scenarios from '../../helpers/scenarios.js'
@@ -99,6 +100,23 @@ describe('inspectApp', () => {
         formation: [{type: 'web', quantity: 1, size: 'basic', command: 'npm run web'}, {type: 'worker', quantity: 1, size: 'basic', command: 'npm run worker'}],
         error: null}],
     })
+  })
+
+  test('a staging app with its own pooler attachment of the database: its pooler variable is read, and the doctor counts it as pooler clients', async () => {
+    const scenario = scenarios.sharedDatabase()
+    scenario.attachments.push({app: STAGING, addon: PG_ADDON, name: 'DATABASE_CONNECTION_POOL', namespace: 'connection-pooling:default'})
+    scenario.apps.find(a => a.name === STAGING)!.config = {NODE_ENV: 'staging', TSQ_CONCURRENCY: '3', TSQ_DATABASE_URL_VAR: 'DATABASE_CONNECTION_POOL_URL'}
+    const {state, fake: f} = await inspect(scenario)
+    const staging = state.sharing[id(f, PG_ADDON)]![0]!
+    expect(staging.poolerVars).toEqual(['DATABASE_CONNECTION_POOL_URL'])
+    expect(staging.config!.DATABASE_CONNECTION_POOL_URL).toMatch(/^postgres:/)
+    // Only GETs: reading what is attached changes nothing.
+    expect(f.mutations()).toEqual([])
+    const pg = diagnose(state).report.resources.find(r => r.kind === 'postgres')!
+    // staging: web and worker 1 × basic, pools 5 and 3 (TSQ_CONCURRENCY) = 8 clients of the pooler, none directly.
+    expect(pg.rows.filter(r => r.app === STAGING).map(r => [r.type, r.via ?? 'direct', r.clients ?? null, r.total]))
+      .toEqual([['(all)', 'direct', null, 0], ['(pooled)', 'server-pooler', 8, 0]])
+    expect(pg.rows.find(r => r.via === 'pooler')).toMatchObject({clients: 8})
   })
 
   test('a 403 on the sharing app becomes a SharingApp error instead of a failure', async () => {

@@ -1,7 +1,9 @@
-// What tsq:setup writes in --dir: the Procfile (web, worker, release) and, with --local, `.env`. Both are
-// merged line by line into what is there, so comments, order and lines setup does not manage survive. Pure.
+// What tsq:setup writes in --dir: the Procfile (web, worker, release, and autoscale when asked) and, with
+// --local, `.env`. Both are merged line by line into what is there, so comments, order and lines setup does
+// not manage survive. Pure.
 import type {FileChange, SetupProblem, SkippedStep} from './types.js'
 import {type ProcfileEntry, parseProcfile, procfileWarnings} from '../../model/procfile.js'
+import {AUTOSCALE_COMMAND, AUTOSCALE_TYPE, autoscalerType} from './autoscale.js'
 
 export const PROCFILE = 'Procfile'
 export const DOTENV = '.env'
@@ -25,6 +27,13 @@ export interface ProcfileIntent {
   /** Commands for types the Procfile lacks when no flag gives one (a Rails app's Puma and Sidekiq lines); over package.json scripts. */
   defaults?: Partial<Record<ManagedType, string>>
   force: boolean
+  /**
+   * Types that keep a direct database URL behind a pooler (`--pooling`): their command, from a flag or the existing
+   * line, starts with `VARIABLE=$DATABASE_URL` (any type, not only web/worker/release).
+   */
+  direct?: {variable: string, types: readonly string[]}
+  /** `--autoscale`: a line that runs tsq:autoscale, unless a type of the Procfile already runs it (under any name). */
+  autoscale?: boolean
 }
 
 export interface ProcfilePlan {
@@ -72,6 +81,15 @@ export function planProcfile(intent: ProcfileIntent): ProcfilePlan {
       skipped.push({kind: 'procfile', reason: `no ${type} process: pass --${type} CMD or add a "${script.script}" script to package.json`})
     }
   }
+  if (intent.direct) {
+    const prefix = `${intent.direct.variable}=$DATABASE_URL`
+    for (const type of intent.direct.types) {
+      const command = wanted.get(type) ?? existing.findLast(e => e.type === type)?.command
+      if (command && !command.trimStart().startsWith(`${intent.direct.variable}=`)) wanted.set(type, `${prefix} ${command.trimStart()}`)
+    }
+  }
+  // A user's own autoscaler line (its flags tuned, or another type name) is kept as it is.
+  if (intent.autoscale && autoscalerType(existing) === null) wanted.set(AUTOSCALE_TYPE, AUTOSCALE_COMMAND)
   const merged = mergeLines(intent.existing, wanted, line => procfileType(line), (type, command) => `${type}: ${command}`)
   const entries = parseProcfile(merged.text)
   const types = entries.map(e => e.type)

@@ -1,13 +1,15 @@
 // `tsq:setup --pooling` (spec §11): attach Heroku's server-side pooler to the app's database — the Data API call
 // `heroku pg:connection-pooling:attach DATABASE_URL --as DATABASE_CONNECTION_POOL` makes — when the plan has it and
 // the formation, at the pools it runs today, cannot fit the plan otherwise; then point the processes at it:
-// TSQ_DATABASE_URL_VAR for heroku-tsq/runtime processes, and for a Rails app the database.yml line to change
-// (setup never edits database.yml). A process that needs a session (migrations, GoodJob) stays direct. Pure.
+// TSQ_DATABASE_URL_VAR for heroku-tsq/runtime processes, and for a Rails app config/database.yml's primary config
+// (database-yml.ts). A process that needs a session stays direct: the release phase (migrations take an advisory
+// lock) and GoodJob types start with `<pooler var>=$DATABASE_URL` in the Procfile, which Rails then reads. Pure.
 import type {AppState} from '../../model/app-state.js'
 import {type AssessOptions, assess} from '../../assess/assess.js'
 import {POOLING_ATTACHMENT, POOLING_NAMESPACE, serverPoolersOf} from '../../budget/poolers.js'
 import {planHasPooling} from '../../assess/pooler-advice.js'
 import type {AttachChange, SetupNote, SkippedStep} from './types.js'
+import {DATABASE_YML, type DatabaseYmlPlan, planPoolerDatabaseYml} from './database-yml.js'
 
 export const POOLING_VAR = `${POOLING_ATTACHMENT}_URL`
 /** Stands in for the pooler's URL until Heroku creates it: judged in memory, never sent or printed. */
@@ -19,15 +21,23 @@ export interface PoolingPlan {
   /** Config vars that point processes at the pooler (TSQ_DATABASE_URL_VAR). */
   vars: Record<string, string>
   skipped: SkippedStep[]
-  /** For a Rails app: the database.yml line that points ActiveRecord at the pooler. */
+  /** For a Rails app without a database.yml setup can edit: the lines to change by hand. */
   notes: SetupNote[]
+  /** For a Rails app: the database.yml edit, and the Procfile types that keep a direct URL. */
+  rails: RailsPooling | null
   /** The app as it will be once attached and pointed: what the settings are sized against. */
   predicted: AppState
 }
 
+export interface RailsPooling {
+  database: DatabaseYmlPlan
+  /** Procfile types started with `variable=$DATABASE_URL`: the release phase, and GoodJob (LISTEN/NOTIFY, advisory locks). */
+  direct: {variable: string, types: string[]}
+}
+
 /** Plans server-side pooling for `state` (`--pooling`); `live` limits win over the plan's as in planSettings. */
 export function planPooling(state: AppState, live: AssessOptions['live'] = {}): PoolingPlan {
-  const none = (reason: string): PoolingPlan => ({change: null, vars: {}, skipped: [{kind: 'attach', reason}], notes: [], predicted: state})
+  const none = (reason: string): PoolingPlan => ({change: null, vars: {}, skipped: [{kind: 'attach', reason}], notes: [], rails: null, predicted: state})
   const before = assess(state, {live})
   const pg = before.resources.find(r => r.kind === 'postgres')
   const addon = before.postgres.used
@@ -43,15 +53,9 @@ export function planPooling(state: AppState, live: AssessOptions['live'] = {}): 
   }
   // Point every heroku-tsq process at the pooler unless one needs a session; Rails reads database.yml.
   const tsq = before.models.filter(m => m.stack.value === 'tsq' && m.role !== 'none')
-  const rails = before.models.filter(m => m.stack.value === 'puma' || m.stack.value === 'sidekiq' || m.stack.value === 'app')
+  const rails = before.models.filter(m => ['puma', 'sidekiq', 'solid_queue', 'good_job', 'app'].includes(m.stack.value))
   const vars: Record<string, string> = {}
   if (tsq.length > 0 && !pooled && state.config.TSQ_DATABASE_URL_VAR !== variable) vars.TSQ_DATABASE_URL_VAR = variable
-  const notes: SetupNote[] = []
-  const railsDirect = rails.filter(m => m.dbRoute?.variable.value !== variable)
-  if (railsDirect.length > 0) {
-    notes.push({id: 'postgres.pooler', message: `${railsDirect.map(m => m.type).join(', ')} read${railsDirect.length === 1 ? 's' : ''} ${railsDirect[0]!.dbRoute?.variable.value ?? 'DATABASE_URL'} through config/database.yml, which setup does not edit`,
-      fix: `in config/database.yml's production section: url: <%= ENV["${variable}"] %> and prepared_statements: false (keep the release phase direct: release: ${variable}=$DATABASE_URL bin/rails db:migrate)`})
-  }
   const predictedAttachment = attached ? [] : [{id: 'tsq-setup-pooling', name: POOLING_ATTACHMENT, addonId: addon.id, addonName: addon.name, app: state.app,
     namespace: POOLING_NAMESPACE, configVars: [variable]}]
   const predicted: AppState = {...state, attachments: [...state.attachments, ...predictedAttachment],
@@ -60,5 +64,18 @@ export function planPooling(state: AppState, live: AssessOptions['live'] = {}): 
     configVar: variable, pooling: true,
     reason: `the formation needs ${pg.demand} Postgres connections, over the ${pg.available ?? '?'} ${addon.plan} leaves; through Heroku's server-side pooler its processes hold the pooler's server pool instead (heroku pg:connection-pooling:attach)`}
   const skipped: SkippedStep[] = attached ? [{kind: 'attach', reason: `--pooling: ${attached.attachment} already pools ${addon.name} (${variable})`}] : []
-  return {change, vars, skipped, notes, predicted}
+  const notes: SetupNote[] = []
+  let railsPlan: RailsPooling | null = null
+  const yml = state.checkout?.files[DATABASE_YML]
+  if (rails.length > 0 && yml && 'text' in yml) {
+    const env = predicted.config
+    const database = planPoolerDatabaseYml(yml.text, {variable, env, railsEnv: env.RAILS_ENV || env.RACK_ENV || 'production'})
+    const goodJob = before.models.filter(m => m.stack.value === 'good_job').map(m => m.type)
+    railsPlan = {database, direct: {variable, types: ['release', ...goodJob]}}
+  } else if (rails.some(m => m.dbRoute?.variable.value !== variable)) {
+    const direct = rails.filter(m => m.dbRoute?.variable.value !== variable)
+    notes.push({id: 'postgres.pooler', message: `${direct.map(m => m.type).join(', ')} read${direct.length === 1 ? 's' : ''} ${direct[0]!.dbRoute?.variable.value ?? 'DATABASE_URL'} through ${DATABASE_YML}, which is not in --dir`,
+      fix: `run setup in the app's checkout (--dir), or in ${DATABASE_YML}'s production section: url: <%= ENV["${variable}"] %> and prepared_statements: false (keep the release phase direct: release: ${variable}=$DATABASE_URL bin/rails db:migrate)`})
+  }
+  return {change, vars, skipped, notes, rails: railsPlan, predicted}
 }

@@ -5,7 +5,8 @@
 import type {AppState, Checkout} from '../../model/app-state.js'
 import type {Assessment} from '../../assess/assess.js'
 import {parseGemfileLock} from '../../stacks/ruby/gemfile-lock.js'
-import {lineDiff} from '../../model/text-diff.js'
+import {lineDiff, unifiedDiff} from '../../model/text-diff.js'
+import {DATABASE_YML, type DatabaseYmlPlan} from './database-yml.js'
 import type {SetupFileChange, SkippedStep} from './types.js'
 import {RAILS_PROCFILE, RAILS_VARIABLES, railsSetupFiles} from './rails-templates.js'
 
@@ -68,4 +69,17 @@ export function seedRailsVars(before: Assessment, state: AppState, written: Read
     if (p.stack === 'sidekiq' && written.has('config/sidekiq.yml') && p.concurrency !== null) seeds[RAILS_VARIABLES.workerConcurrency] ??= String(p.concurrency)
   }
   return Object.fromEntries(Object.entries(seeds).filter(([k, v]) => state.config[k] !== v))
+}
+
+/** database.yml pointed at the pooler (`--pooling`): an edit of the app's own file, so written only with `force`. */
+export function planDatabaseFile(plan: DatabaseYmlPlan, checkout: Checkout, force: boolean): {change: SetupFileChange | null, skipped: SkippedStep | null} {
+  if (plan.kind !== 'edit') return {change: null, skipped: {kind: 'file', reason: plan.reason}}
+  const existing = checkout.files[DATABASE_YML]
+  const before = existing && 'text' in existing ? existing.text : ''
+  const diff = unifiedDiff(DATABASE_YML, before, plan.after)
+  if (!force) {
+    return {change: null, skipped: {kind: 'file', diff,
+      reason: `${DATABASE_YML} would connect through the pooler (${plan.edits.join('; ')}) and is left alone; run again with --force to write it`}}
+  }
+  return {change: {kind: 'file', file: DATABASE_YML, action: 'update', before, after: plan.after, diff}, skipped: null}
 }

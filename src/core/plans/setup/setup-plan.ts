@@ -13,7 +13,9 @@ import {localFormation} from '../../model/procfile.js'
 import {runChecks} from '../../checks/index.js'
 import {assess} from '../../assess/assess.js'
 import type {ProcfilePlan} from './files.js'
-import {isRailsApp, planRailsFiles, railsProcfileDefaults, seedRailsVars} from './rails.js'
+import {isRailsApp, planDatabaseFile, planRailsFiles, railsProcfileDefaults, seedRailsVars} from './rails.js'
+import {DATABASE_YML} from './database-yml.js'
+import {type AutoscaleIntent, autoscalerType, planAutoscaleSetup, withAutoscaler} from './autoscale.js'
 
 export type * from './types.js'
 
@@ -33,6 +35,8 @@ export interface SetupIntent {
   migrations?: boolean
   /** `--pooling`: attach Heroku's server-side pooler when the plan has it and the formation cannot fit otherwise. */
   pooling?: boolean
+  /** `--autoscale`: run tsq:autoscale as its own process type, counted at one dyno; null or absent: not asked. */
+  autoscale?: AutoscaleIntent | null
 }
 
 export interface SetupPlan {
@@ -54,30 +58,48 @@ export interface SetupPlan {
  */
 export function planSetup(state: AppState, intent: SetupIntent): SetupPlan {
   const rails = isRailsApp(state.checkout)
-  const procfile = planProcfile(rails ? {...intent.procfile, defaults: railsProcfileDefaults(intent.migrations ?? false)} : intent.procfile)
+  const procfileIntent = {...intent.procfile, autoscale: Boolean(intent.autoscale), ...rails ? {defaults: railsProcfileDefaults(intent.migrations ?? false)} : {}}
+  let procfile = planProcfile(procfileIntent)
   const local = intent.local !== null
-  const base = {...state, formation: plannedFormation(state, intent, procfile)}
+  // Only an autoscaler the Procfile will run is counted and configured: one left out (no --force) is not.
+  const autoscaler = intent.autoscale ? autoscalerType(procfile.entries) : null
+  const auto = intent.autoscale && autoscaler !== null
+    ? planAutoscaleSetup({app: state.app, local, type: autoscaler, config: state.config, formation: state.formation, rails, tsqDependency: intent.autoscale.tsqDependency})
+    : null
+  const base = {...state, formation: plannedFormation(state, intent, procfile, autoscaler)}
   const redis: RedisPlan = local
     ? {changes: [], problems: [], predicted: base,
       skipped: [{kind: 'attach', reason: '--local: no add-ons to attach; the app reads Redis from .env or the environment'}]}
     : planRedis(base, intent.redis)
   const pooling = intent.pooling && !local ? planPooling(redis.predicted, intent.live) : null
-  const predicted = pooling?.predicted ?? redis.predicted
+  let predicted = pooling?.predicted ?? redis.predicted
+  // Behind the pooler, the release phase (and GoodJob) keep a direct URL through their Procfile line.
+  if (pooling?.rails) {
+    procfile = planProcfile({...procfileIntent, direct: pooling.rails.direct})
+    predicted = {...predicted, formation: plannedFormation({...state, formation: predicted.formation}, intent, procfile, autoscaler)}
+  }
   const files = rails && state.checkout ? planRailsFiles(state.checkout, intent.procfile.force, sidekiqQueues(predicted)) : null
+  const database = pooling?.rails && files ? planDatabaseFile(pooling.rails.database, state.checkout!, intent.procfile.force) : null
+  if (database?.change && files) {
+    files.changes.push(database.change)
+    files.checkout.files[DATABASE_YML] = {text: database.change.after}
+  }
+  if (database?.skipped && files) files.skipped.push(database.skipped)
   // The config vars the generated files read start at what the app runs today; planSettings lowers them where a limit needs it.
   const today = files ? assess(predicted, {live: intent.live}) : null
   const seeds = files && today ? seedRailsVars(today, state, new Set(files.changes.map(c => c.file))) : {}
   const settings = planSettings({...predicted, config: {...predicted.config, ...seeds}, checkout: files?.checkout ?? state.checkout}, intent.live)
   // A Rails app's reasons compare with what it runs today, not with the generated files' starting values.
   if (today) settings.reasons = reasonsFor(settings, today)
-  const vars = {...seeds, ...pooling?.vars, ...settings.vars}
+  const vars = {...seeds, ...pooling?.vars, ...settings.vars, ...auto?.vars}
   const previous = Object.fromEntries(Object.keys(vars).map(k => [k, state.config[k] ?? null]))
 
   const changes: SetupChange[] = [...redis.changes, ...(pooling?.change ? [pooling.change] : [])]
   const skipped: SkippedStep[] = [...redis.skipped, ...pooling?.skipped ?? [], ...settings.skipped, ...procfile.skipped, ...files?.skipped ?? []]
   if (Object.keys(vars).length > 0) {
     const reasons = [...Object.keys(seeds).filter(k => settings.vars[k] === undefined).map(k => `${k}=${seeds[k]}: what the app runs today, now read from the generated files`),
-      ...Object.entries(pooling?.vars ?? {}).map(([k, v]) => `${k}=${v}: heroku-tsq/runtime connects through the server-side pooler`), ...settings.reasons]
+      ...Object.entries(pooling?.vars ?? {}).map(([k, v]) => `${k}=${v}: heroku-tsq/runtime connects through the server-side pooler`), ...settings.reasons,
+      ...auto?.reasons ?? []]
     const config: ConfigChange = {kind: 'config', target: local ? DOTENV : 'config-vars', vars, previous, reasons}
     if (intent.local) config.file = {name: DOTENV, before: intent.local.dotenv, after: planDotenv(intent.local.dotenv, vars).text}
     changes.push(config)
@@ -89,7 +111,7 @@ export function planSetup(state: AppState, intent: SetupIntent): SetupPlan {
   const problems = [...redis.problems, ...settings.problems, ...procfile.problems]
   const blocked = problems.some(p => p.blocking)
   const notes: SetupNote[] = [...procfile.warnings.map(message => ({id: 'procfile.duplicate', message,
-    fix: `remove the earlier definition from ${PROCFILE}`})), ...pooling?.notes ?? []]
+    fix: `remove the earlier definition from ${PROCFILE}`})), ...pooling?.notes ?? [], ...auto?.notes ?? []]
   if (settings.edits.length > 0) {
     notes.push({id: 'setup.edit', message: 'Some sizes are set in files setup does not write, so it does not change them', fix: settings.edits.join('; and ')})
   }
@@ -107,15 +129,17 @@ export function planSetup(state: AppState, intent: SetupIntent): SetupPlan {
 
 /**
  * The formation setup judges: locally one dyno per type of the planned Procfile (changed by --formation); on
- * Heroku the app's formation, each type running the planned Procfile's command once it is deployed.
+ * Heroku the app's formation, each type running the planned Procfile's command once it is deployed, and the
+ * autoscaler's type (when asked for) at one dyno at least, as the user is told to scale it.
  */
-function plannedFormation(state: AppState, intent: SetupIntent, procfile: ProcfilePlan): AppState['formation'] {
+function plannedFormation(state: AppState, intent: SetupIntent, procfile: ProcfilePlan, autoscaler: string | null): AppState['formation'] {
   if (intent.local) return applyScale(localFormation(procfile.entries), intent.local.formation ?? [])
-  if (!procfile.change) return state.formation
-  return state.formation.map(f => {
+  const deployed = !procfile.change ? state.formation : state.formation.map(f => {
     const command = procfile.entries.find(e => e.type === f.type)?.command
     return command ? {...f, command} : f
   })
+  const command = procfile.entries.find(e => e.type === autoscaler)?.command
+  return autoscaler !== null && command !== undefined ? withAutoscaler(deployed, autoscaler, command) : deployed
 }
 
 /** The queues the Sidekiq types consume today, for the generated sidekiq.yml. */

@@ -1,6 +1,6 @@
 // tsq:setup --pooling's plan (spec §11): attach only where the plan has server-side pooling and the formation does
-// not fit at today's pools; the runtime is pointed through TSQ_DATABASE_URL_VAR, a Rails app is told its
-// database.yml line; an app already pooled plans nothing.
+// not fit at today's pools; the runtime is pointed through TSQ_DATABASE_URL_VAR, a Rails app's database.yml is
+// edited (or, without its checkout, the lines are named); an app already pooled plans nothing.
 import {describe, expect, it} from 'vitest'
 import type {AppState, Checkout} from '../../../../../src/core/model/app-state.js'
 import {planPooling} from '../../../../../src/core/plans/setup/pooling.js'
@@ -15,7 +15,8 @@ function app(formation: AppState['formation'], checkout?: Checkout, plan = 'stan
 
 const node = [{type: 'web', quantity: 10, size: 'standard-2x', command: 'node web.js'}, {type: 'worker', quantity: 8, size: 'standard-1x', command: 'node worker.js'}]
 const rails = [{type: 'web', quantity: 10, size: 'standard-2x', command: 'bundle exec puma -w 2'}, {type: 'worker', quantity: 8, size: 'standard-1x', command: 'bundle exec sidekiq -c 5'}]
-const railsCheckout: Checkout = {dir: '.', files: {'config/database.yml': {text: 'production:\n  adapter: postgresql\n  pool: <%= ENV.fetch("RAILS_MAX_THREADS") { 5 } %>\n'}}}
+const railsYml = 'production:\n  adapter: postgresql\n  pool: <%= ENV.fetch("RAILS_MAX_THREADS") { 5 } %>\n'
+const railsCheckout: Checkout = {dir: '.', files: {'config/database.yml': {text: railsYml}}}
 
 describe('planPooling', () => {
   it('a Node app over standard-0: attach DATABASE_CONNECTION_POOL and set TSQ_DATABASE_URL_VAR; the prediction counts the pooler', () => {
@@ -25,10 +26,21 @@ describe('planPooling', () => {
     expect(plan.predicted.attachments.some(t => t.namespace === 'connection-pooling:default')).toBe(true)
   })
 
-  it('a Rails app: attach, and the database.yml line as the fix (setup never edits database.yml)', () => {
+  it('a Rails app: attach, the database.yml edit to the pooler, and the release phase kept on DATABASE_URL', () => {
     const plan = planPooling(app(rails, railsCheckout))
     expect(plan.change).not.toBeNull()
     expect(plan.vars).toEqual({})
+    expect(plan.notes).toEqual([])
+    expect(plan.rails).toEqual({
+      database: {kind: 'edit', after: `${railsYml}  url: <%= ENV["DATABASE_CONNECTION_POOL_URL"] %>\n  prepared_statements: false\n`,
+        edits: ['url: added to production', 'prepared_statements: added to production']},
+      direct: {variable: 'DATABASE_CONNECTION_POOL_URL', types: ['release']},
+    })
+  })
+
+  it('a Rails app without its checkout: the database.yml lines to change as the fix', () => {
+    const plan = planPooling(app(rails))
+    expect(plan.rails).toBeNull()
     expect(plan.notes[0]!.fix).toContain('url: <%= ENV["DATABASE_CONNECTION_POOL_URL"] %> and prepared_statements: false')
   })
 
