@@ -62,15 +62,18 @@ export function planSettings(state: AppState, live: AssessOptions['live'] = {}):
 }
 
 /**
- * Sidekiq's concurrency and Redis pools (spec §9): lowered, on top of the Postgres pools, where the Redis plan
- * needs it, so the values fit every resource together. Only stacks whose Redis connections follow a setting take
- * part (heroku-tsq's own counts are fixed), so a Node app's plan is unchanged.
+ * Sidekiq's concurrency and Redis pools (spec §9): when the app's Redis is over its limit, lowered, on top of the
+ * Postgres pools, to the largest values that fit (a restart's overlap too where possible), so the values fit
+ * every resource together. A Redis within its limit is left as it is: its overlap is the doctor's warning, not a
+ * reason to slow an app that fits. Only stacks whose Redis connections follow a setting take part (heroku-tsq's
+ * own counts are fixed), so a Node app's plan is unchanged.
  */
 function planSidekiqSizes(plan: SettingsPlan, state: AppState, before: Assessment, pools: PoolPlan): void {
+  const budget = before.resources.find(r => r.kind === 'redis')
+  if (!budget || budget.available === null || budget.demand <= budget.available) return
   const usable = (pools.fits === 'overlap' || pools.fits === 'limit') && pools.changes.length > 0
-  const redis = planRedisPools(before, {base: usable ? pools : undefined})
+  const redis = planRedisPools(before, {budget, base: usable ? pools : undefined})
   if (!redis.adjustable || redis.fits === 'unknown') return
-  const budget = before.resources.find(r => r.kind === 'redis')!
   if (redis.fits === 'none') {
     plan.skipped.push({kind: 'config', reason: `even Sidekiq concurrency 1 and the smallest Redis pools need ${redis.demand} Redis connections, over the ${budget.available} available on ${describe(budget)}, so the Sidekiq sizes are left as they are`})
     return
