@@ -79,11 +79,20 @@ export function renderSuggestions(style: Style, plan: ScalePlan): string {
     : c.largest === 0 ? `  ${c.type}: not even one ${c.size} dyno fits (asked ${c.requested})`
       : `  ${paint(style, 'bold', `${c.type}=${c.largest}`)}  (asked ${c.requested})  ${c.command ?? ''}`.trimEnd())
   out.push('Largest counts that fit, the other process types as requested:', ...counts)
-  if (s.pools && (s.pools.command || s.pools.edits.length > 0)) {
+  const redis = s.redisPools && (s.redisPools.command || s.redisPools.edits.length > 0) ? s.redisPools : null
+  if (s.pools && (s.pools.command || s.pools.edits.length > 0) && !redis?.withPostgres) {
     const when = s.pools.fits === 'overlap' ? 'even while old and new dynos overlap on restart' : 'within the limit, though not during restart overlap'
     out.push('', `Or keep ${renderFormation(plan.formation)} with smaller Postgres pools (fits ${when}):`,
       ...(s.pools.command ? [`  ${s.pools.command}`] : []), ...s.pools.edits.map(e => `  ${e}`),
       `  then run this command again (${s.pools.command ? 'setting config vars restarts the dynos' : 'after deploying the edit'})`)
+  }
+  if (redis) {
+    const when = redis.fits === 'overlap' ? 'even while old and new dynos overlap on restart' : 'within the limit, though not during restart overlap'
+    const what = redis.withPostgres ? 'smaller Postgres pools and Sidekiq sizes' : 'a smaller Sidekiq concurrency and Redis pools'
+    const per = Object.entries(redis.connections).map(([type, n]) => `${type} ${n}`).join(', ')
+    out.push('', `Or keep ${renderFormation(plan.formation)} with ${what} (Redis connections per process ${per}; fits ${when}):`,
+      ...(redis.command ? [`  ${redis.command}`] : []), ...redis.edits.map(e => `  ${e}`),
+      `  then run this command again (${redis.command ? 'setting config vars restarts the dynos' : 'after deploying the edit'})`)
   }
   for (const alt of s.alternatives) {
     const name = resourceName({kind: alt.kind, addon: alt.addon, configVar: null})

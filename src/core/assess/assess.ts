@@ -10,7 +10,7 @@ import {
 import {countHolders} from '../budget/holders.js'
 import {type ServerPooler, serverPoolersOf, withPoolers} from '../budget/poolers.js'
 import {resourceTargets, variablesWithUrl} from './resources.js'
-import type {ModelProblem, ProcessModel} from '../stacks/model.js'
+import type {ModelProblem, Overrides, ProcessModel} from '../stacks/model.js'
 import {type JobsConfig, jobsConfig} from '../stacks/index.js'
 import {type Settings, type SettingsProblem, findRedisUrl, resolveMany} from '../model/settings.js'
 
@@ -55,6 +55,9 @@ export interface Assessment {
   resources: ResourceBudget[]
   /** The app's Active Job backend, read from its checkout (jobs.consumer). */
   jobs: JobsConfig
+  /** The same app judged again, with the same live readings, after a plan's changes: config vars set and values
+   *  proposed per type for the file lines and flags it would edit. */
+  rejudge(change: {vars?: Readonly<Record<string, string>>, overrides?: Readonly<Record<string, Overrides>>}): Assessment
 }
 
 export function assess(state: AppState, options: AssessOptions = {}): Assessment {
@@ -89,7 +92,14 @@ export function assess(state: AppState, options: AssessOptions = {}): Assessment
     resources.push(budget)
   }
   return {app: state.app, config, formation, processes, models, problems, unknowns, redis, postgres, resources, checkout: state.checkout,
-    jobs: jobsConfig(config, state.checkout)}
+    jobs: jobsConfig(config, state.checkout),
+    rejudge: change => assess(state, {...options, config: {...config, ...change.vars}, overrides: mergeOverrides(options.overrides ?? {}, change.overrides ?? {})})}
+}
+
+function mergeOverrides(a: Readonly<Record<string, Overrides>>, b: Readonly<Record<string, Overrides>>): Record<string, Overrides> {
+  const out: Record<string, Overrides> = {...a}
+  for (const [type, values] of Object.entries(b)) out[type] = {...out[type], ...values}
+  return out
 }
 
 /** The add-on's server-side pooler as an app sharing the add-on reaches it, when this app has no attachment of it:

@@ -25,8 +25,9 @@ export interface PoolPlan {
   unsettable: string[]
 }
 
-const LABEL: Record<SettableValue, string> = {
-  processesPerDyno: 'processes per dyno', concurrency: 'concurrency', threads: 'threads', dbPoolSetting: 'Postgres pool',
+/** How a value is named in a fix: `worker concurrency`, `web Sidekiq Redis pool`. */
+export const LABEL: Record<SettableValue, string> = {
+  processesPerDyno: 'processes per dyno', concurrency: 'concurrency', threads: 'threads', dbPoolSetting: 'Postgres pool', redisPoolSetting: 'Sidekiq Redis pool',
 }
 
 /** The largest pools (never above what each process holds now) that make the assessed formation fit. */

@@ -9,6 +9,7 @@ import {
 import {checkPoolerClients, pooledRowText} from './pooler.js'
 import {postgresOptions} from '../assess/pooler-advice.js'
 import {planPools} from '../assess/pool-plan.js'
+import {planRedisPools} from '../assess/redis-plan.js'
 import type {LeverChange} from '../stacks/levers.js'
 
 /** `web 2×2×5 = 20, worker 1×1×8 = 8, staging-app 6`; an app that could not be read shows `?`. */
@@ -78,6 +79,8 @@ function fixesForOver(ctx: CheckContext, b: ResourceBudget, target: 'limit' | 'o
     const label = plan.fits === 'overlap' ? 'the largest pools that fit, even while old and new dynos overlap' : 'the largest pools that fit'
     if (reaches && plan.changes.length > 0) fixes.push(`${fixChanges(ctx, plan.changes)} (${label})`)
   }
+  // Sidekiq's concurrency and Redis pools, judged with every other resource (spec §9).
+  if (b.kind === 'redis') fixes.push(...redisPoolFix(ctx, b, target))
   const room = target === 'limit' ? b.available ?? 0 : Math.floor((b.limit ?? 0) / 2)
   for (const p of assessment.processes) {
     const row = b.rows.find(r => r.app === assessment.app && r.type === p.type)
@@ -102,6 +105,24 @@ function fixesForOver(ctx: CheckContext, b: ResourceBudget, target: 'limit' | 'o
   else if (plan && b.addon) fixes.push(heroku(ctx, `addons:upgrade ${b.addon} ${plan}`))
   else fixes.push(`a ${b.service ?? TITLE[b.kind]} plan with at least ${target === 'limit' ? b.demand + b.reserve : 2 * b.demand} connections`)
   return fixes
+}
+
+/** The Sidekiq concurrency and Redis pool sizes that bring `b` within its target, or why none does. */
+function redisPoolFix(ctx: CheckContext, b: ResourceBudget, target: 'limit' | 'overlap'): string[] {
+  const plan = planRedisPools(ctx.assessment, {budget: b})
+  if (!plan.adjustable) return []
+  const reaches = target === 'limit' ? plan.fits === 'limit' || plan.fits === 'overlap' : plan.fits === 'overlap'
+  if (reaches && plan.changes.length > 0) {
+    const sizes = Object.entries(plan.connections).map(([type, n]) => `${type} ${n}`).join(', ')
+    const label = plan.fits === 'overlap' ? 'the largest Sidekiq sizes that fit, even while old and new dynos overlap' : 'the largest Sidekiq sizes that fit'
+    return [`${fixChanges(ctx, plan.changes)} (${label}: Redis connections per process ${sizes}; ${b.demand} → ${plan.demand})`]
+  }
+  if (plan.fits !== 'none' && !(target === 'overlap' && plan.fits === 'limit')) return []
+  const room = target === 'limit' ? `the ${b.available} available` : `half the limit of ${b.limit} (a restart's overlap)`
+  const roomSize = target === 'limit' ? b.available ?? 0 : Math.floor((b.limit ?? 0) / 2)
+  if (plan.floor !== null && plan.floor <= roomSize) return ['no Sidekiq concurrency or Redis pool size on its own: the values that would fit make another resource or pool check fail']
+  return [`no Sidekiq concurrency or Redis pool size is enough on its own: even at Sidekiq concurrency 1 and the smallest Redis pools the processes need ${plan.floor} Redis connections, over ${room}`
+    + (plan.unsettable.length > 0 ? ` (not settable: ${plan.unsettable.join(', ')})` : '')]
 }
 
 /** The lines that set what Action Cable, the cache and the job backends hold on a resource (spec §14), largest first. */

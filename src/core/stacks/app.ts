@@ -24,5 +24,6 @@ export function modelApp(input: ModelInput, stack: Sourced<StackName>, world: Ru
     findings: [], problems: [], holders,
     leverFor: value => value === 'dbPoolSetting' ? pool.lever : null,
     capDb: n => pool.value > n ? [{value: 'dbPoolSetting', to: n}] : [],
+    capRedis: () => [],
   }
 }

@@ -116,7 +116,7 @@ function noneModel(type: string, stack: Sourced<StackName>, redis = 0, redisVar 
     dbPool: zero, dbPoolSetting: null, queues: [], findings: [], problems: [],
     redisConnections: redis > 0 ? autoscaler : zero,
     holders: redis > 0 ? [{holder: 'tsq', kind: 'redis', resourceVar: redisVar, perProcess: autoscaler}] : [],
-    leverFor: () => null, capDb: () => [],
+    leverFor: () => null, capDb: () => [], capRedis: () => [],
   }
 }
 

@@ -92,6 +92,10 @@ export interface ProcessModel {
   leverFor(value: SettableValue): Lever | null
   /** The values to set so that one process holds at most `n` Postgres connections and no job waits for one. */
   capDb(n: number): Array<{value: SettableValue, to: number}>
+  /** The values to set so that one process holds at most `n` connections on its Redis (`redisConnections`), where
+   *  a setting the user can turn decides them (Sidekiq's concurrency and Redis pool sizes); [] when none does or
+   *  it already holds at most `n`. At the lowest values it can, when `n` is out of reach: the caller re-judges. */
+  capRedis(n: number): Array<{value: SettableValue, to: number}>
   /** How it reaches Postgres: the URL variable, a pgbouncer in its dyno, the session features it needs (spec §11). */
   dbRoute?: DbRoute
 }
@@ -99,8 +103,9 @@ export interface ProcessModel {
 /** An Active Job backend a process may consume (spec §14 jobs.consumer). */
 export type JobBackend = 'sidekiq' | 'solid_queue' | 'good_job'
 
-/** The values of a model a plan or fix sets. */
-export type SettableValue = 'processesPerDyno' | 'concurrency' | 'threads' | 'dbPoolSetting'
+/** The values of a model a plan or fix sets. `redisPoolSetting`: the Redis pool size the app configures (Sidekiq's
+ *  `config.redis = {size: n}`, or a web process's Sidekiq client pool). */
+export type SettableValue = 'processesPerDyno' | 'concurrency' | 'threads' | 'dbPoolSetting' | 'redisPoolSetting'
 
 /** A stack's own judgement of one of its processes: a pool too small for its concurrency, a Redis pool Sidekiq refuses. */
 export interface StackFinding {

@@ -32,15 +32,18 @@ export function modelPuma(input: ModelInput, stack: Sourced<StackName>, command:
   const db = pool.value <= threads.value
     ? {...pool, source: `ActiveRecord pool ${pool.value} ≤ threads ${threads.value}: ${pool.source}`}
     : {...threads, source: `threads ${threads.value} < ActiveRecord pool ${pool.value}: ${threads.source}`}
-  const redis = sidekiqClient(world, threads, sidekiqType, tsqInit)
+  const {redis, size: clientSize} = sidekiqClient(world, threads, sidekiqType, tsqInit, o.redisPoolSetting)
   const findings: StackFinding[] = [pool.value >= threads.value
     ? {id: 'postgres.pool', status: 'ok', message: `${input.type} pool ${pool.value} ≥ ${threads.value} threads`, set: []}
     : {id: 'postgres.pool', status: 'warn', set: [{value: 'dbPoolSetting', to: threads.value}],
       message: `${input.type} runs ${threads.value} Puma threads per process on an ActiveRecord pool of ${pool.value}: a busy thread can wait for a connection (ActiveRecord::ConnectionTimeoutError after 5 s)`}]
-  const levers: Record<'processesPerDyno' | 'threads' | 'dbPoolSetting', Lever | null> = {
+  const threadsLever: Lever = threads.lever ?? {kind: 'file', file, line: 0, text: 'threads {n}, {n}'}
+  const levers: Record<'processesPerDyno' | 'threads' | 'dbPoolSetting' | 'redisPoolSetting', Lever | null> = {
     processesPerDyno: workers.lever ?? {kind: 'env', variable: 'WEB_CONCURRENCY'},
-    threads: threads.lever ?? {kind: 'file', file, line: 0, text: 'threads {n}, {n}'},
+    threads: threadsLever,
     dbPoolSetting: pool.lever,
+    // tsq's initializer makes the client pool the threads; otherwise what sets its size, if anything does.
+    redisPoolSetting: tsqInit ? threadsLever : clientSize?.lever ?? null,
   }
   const extras = pumaHolders(world, input.type, puma, file, threads, db, redis)
   return {
@@ -48,6 +51,10 @@ export function modelPuma(input: ModelInput, stack: Sourced<StackName>, command:
     redisConnections: redis, queues: [], findings: [...findings, ...extras.findings], problems: [], holders: extras.holders, consumes: extras.consumes,
     leverFor: value => value === 'concurrency' ? null : levers[value],
     capDb: n => Math.min(pool.value, threads.value) > n ? [{value: 'threads', to: n}] : [],
+    // The Sidekiq client pool is lazy, min(threads, size): its size is lowered where the app sets it (a web
+    // process pushes a job in milliseconds, so fewer connections than threads only queue the pushes), else the threads.
+    capRedis: n => redis.value <= n || clientSize === null ? []
+      : [{value: !tsqInit && clientSize.lever ? 'redisPoolSetting' : 'threads', to: Math.max(1, n)}],
   }
 }
 
@@ -102,15 +109,17 @@ function pumaThreads(args: readonly string[], fromFile: Sourced<number> | null, 
  * The Sidekiq client pool of a web process (spec §9): ≤ 6 `size` of configure_client, else RAILS_MAX_THREADS,
  * else 5; 7.0–7.1.0: 5; ≥ 7.1.1: 10; `config.redis = {size: n}` (≥ 7.0.3). Lazy: at most min(threads, size).
  */
-function sidekiqClient(world: RubyWorld, threads: Sourced<number>, sidekiqType: boolean, tsqInit: boolean): Sourced<number> {
+function sidekiqClient(world: RubyWorld, threads: Sourced<number>, sidekiqType: boolean, tsqInit: boolean, proposed: number | undefined):
+  {redis: Sourced<number>, size: Sourced<number> | null} {
   const bundled = bundles(world, 'sidekiq')
-  if (bundled === false) return known(0, 'no sidekiq in Gemfile.lock: no Redis client')
-  if (bundled === null && !sidekiqType) return assumed(0, 'no Redis client', world.checkout ? 'no Gemfile.lock' : 'no checkout, and no Sidekiq process type')
+  if (bundled === false) return {redis: known(0, 'no sidekiq in Gemfile.lock: no Redis client'), size: null}
+  if (bundled === null && !sidekiqType) return {redis: assumed(0, 'no Redis client', world.checkout ? 'no Gemfile.lock' : 'no checkout, and no Sidekiq process type'), size: null}
   const version = gemVersion(world, 'sidekiq')
   const text = fileText(world, 'config/initializers/sidekiq.rb', false)
   const init = text === null ? null : parseSidekiqInitializer(text, {file: 'config/initializers/sidekiq.rb', env: world.env, railsEnv: world.railsEnv})
   let size: Sourced<number>
-  if (tsqInit && (!atLeast(version, '7.0.0') || atLeast(version, '7.0.3'))) size = {...threads, source: `${TSQ_INITIALIZER}: the threads`}
+  if (proposed !== undefined) size = known(proposed, 'proposed', null)
+  else if (tsqInit && (!atLeast(version, '7.0.0') || atLeast(version, '7.0.3'))) size = {...threads, source: `${TSQ_INITIALIZER}: the threads`}
   else if (init?.clientRedisSize && (!atLeast(version, '7.0.0') || atLeast(version, '7.0.3'))) size = init.clientRedisSize
   else if (!atLeast(version, '7.0.0')) {
     const raw = world.env.RAILS_MAX_THREADS
@@ -119,6 +128,6 @@ function sidekiqClient(world: RubyWorld, threads: Sourced<number>, sidekiqType: 
   } else size = known(atLeast(version, '7.1.1') ? 10 : 5, `Sidekiq ${atLeast(version, '7.1.1') ? '≥ 7.1.1 client pool 10' : '7.0–7.1.0 client pool 5'}`)
   const value = Math.min(size.value, threads.value)
   const source = `Sidekiq client pool (${version.source}), lazy: min(threads ${threads.value}, pool ${size.value} from ${size.source})`
-  return version.unknown ? assumed(value, source, version.unknown) : known(value, source, size.lever)
+  return {redis: version.unknown ? assumed(value, source, version.unknown) : known(value, source, size.lever), size}
 }
 

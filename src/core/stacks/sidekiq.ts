@@ -4,7 +4,7 @@
 // server pool (measured on 6.4.1: concurrency + 1 held of its concurrency + 5); ≥ 7 each capsule's
 // concurrency plus the internal pool. Pure.
 import {type ReadCommand, flagValue} from './command.js'
-import type {Holder, ModelInput, ProcessModel, StackFinding, StackName} from './model.js'
+import type {Holder, ModelInput, ProcessModel, SettableValue, StackFinding, StackName} from './model.js'
 import {railsHolders} from './rails-holders.js'
 import {type RubyWorld, databaseTarget, sidekiqRedisVar, TSQ_INITIALIZER, activeRecordPool, atLeast, fileText, gemVersion, hasTsqInitializer} from './rails.js'
 import {parseSidekiqInitializer, parseSidekiqYml} from './ruby/sidekiq-config.js'
@@ -38,7 +38,8 @@ export function modelSidekiq(input: ModelInput, stack: Sourced<StackName>, comma
   const db = pool.value <= concurrency.value
     ? {...pool, source: `ActiveRecord pool ${pool.value} ≤ concurrency ${concurrency.value}: ${pool.source}`}
     : {...concurrency, source: `concurrency ${concurrency.value} < ActiveRecord pool ${pool.value}: ${concurrency.source}`}
-  const serverSize = tsqInit && !v7 ? {...concurrency, value: concurrency.value + 2, source: `${TSQ_INITIALIZER}: concurrency + 2`} : init?.serverRedisSize ?? null
+  const serverSize = o.redisPoolSetting !== undefined ? known(o.redisPoolSetting, 'proposed', null)
+    : tsqInit && !v7 ? {...concurrency, value: concurrency.value + 2, source: `${TSQ_INITIALIZER}: concurrency + 2`, lever: null} : init?.serverRedisSize ?? null
   const redis = sidekiqServerRedis(version, concurrency, capsules.length, serverSize)
   const findings: StackFinding[] = [pool.value >= concurrency.value
     ? {id: 'postgres.pool', status: 'ok', message: `${input.type} pool ${pool.value} ≥ concurrency ${concurrency.value}`, set: []}
@@ -62,9 +63,29 @@ export function modelSidekiq(input: ModelInput, stack: Sourced<StackName>, comma
     type: input.type, stack, role: 'worker', processesPerDyno: known(1, 'Sidekiq: one process per command'), concurrency, threads: null,
     dbPool: db, dbPoolSetting: pool, redisConnections: redis, queues: yml?.queues?.length ? yml.queues.map(q => q.name) : ['default'], findings, problems: [],
     holders, consumes: [{backend: 'sidekiq'}],
-    leverFor: value => value === 'concurrency' ? concurrencyLever : value === 'dbPoolSetting' ? pool.lever : null,
+    leverFor: value => value === 'concurrency' ? concurrencyLever : value === 'dbPoolSetting' ? pool.lever : value === 'redisPoolSetting' ? serverSize?.lever ?? null : null,
     capDb: n => Math.min(pool.value, concurrency.value) > n ? [{value: 'concurrency', to: n}] : [],
+    capRedis: n => capSidekiqRedis(n, {version, redis: redis.value, base: base.value, capsules: capsules.length, capsuleSum, size: serverSize?.value ?? null}),
   }
+}
+
+/**
+ * The values that bring one Sidekiq server's Redis connections (the formulas of sidekiqServerRedis) to at most `n`,
+ * lowest first where `n` is out of reach: ≤ 6 holds min(size, concurrency + 1), so concurrency n − 1; ≥ 7.0.3
+ * with `size:` holds size × (capsules + 2), so size ⌊n / (capsules + 2)⌋ and a default capsule no larger than its
+ * pool; otherwise concurrency + capsules + the internal pool (5 before 7.1.1, else 10), so n − internal − capsules.
+ * Concurrency is the default capsule's (the one `-c`, sidekiq.yml and SIDEKIQ_CONCURRENCY set); never below 1.
+ */
+function capSidekiqRedis(n: number, s: {version: Sourced<string>, redis: number, base: number, capsules: number, capsuleSum: number, size: number | null}):
+  Array<{value: SettableValue, to: number}> {
+  if (s.redis <= n) return []
+  const lower = (to: number) => s.base > Math.max(1, to) ? [{value: 'concurrency' as const, to: Math.max(1, to)}] : []
+  if (!atLeast(s.version, '7.0.0')) return lower(n - 1)
+  if (s.size !== null && atLeast(s.version, '7.0.3')) {
+    const size = Math.max(1, Math.floor(n / (s.capsules + 2)))
+    return [...size < s.size ? [{value: 'redisPoolSetting' as const, to: size}] : [], ...lower(size)]
+  }
+  return lower(n - (atLeast(s.version, '7.1.1') ? 10 : 5) - s.capsuleSum)
 }
 
 /** Concurrency as Sidekiq's CLI resolves it: initializer > `-c` > env section > top level > RAILS_MAX_THREADS > default. */

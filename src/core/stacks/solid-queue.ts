@@ -108,5 +108,6 @@ export function modelSolidQueue(input: ModelInput, stack: Sourced<StackName>, co
     holders: demand.holders, consumes: [{backend: 'solid_queue'}], findings: demand.findings, problems: [],
     leverFor: value => value === 'concurrency' ? demand.threadsLever : value === 'dbPoolSetting' ? demand.poolLever : null,
     capDb: () => [],
+    capRedis: () => [],
   }
 }

@@ -61,6 +61,8 @@ export function modelTsq(input: ModelInput, stack: Sourced<StackName>): {model: 
       ...(dbPoolSetting && dbPoolSetting.value !== n ? [{value: 'dbPoolSetting' as const, to: n}] : []),
       ...(concurrency && concurrency.value > n ? [{value: 'concurrency' as const, to: n}] : []),
     ],
+    // The runtime's Redis connections per process are fixed by its role (spec §2), not by a setting.
+    capRedis: () => [],
   }
   return {model, settings, problems, unknowns}
 }

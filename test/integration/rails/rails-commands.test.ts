@@ -56,6 +56,16 @@ describe('tsq:doctor on the guide\'s Rails app (Redis Cloud only, Postgres essen
     expect(JSON.stringify(report.checks)).not.toMatch(/TSQ_(WEB|WORKER)_/)
   })
 
+  it('from its checkout: redis.connections fixes with config/sidekiq.yml:2 concurrency 4 (web 2 × 5 + worker 4 + 1 = 15, half of Redis Cloud 30) and nothing is sent', async () => {
+    const {report} = await doctor(checkout)
+    const check = report.checks.find(c => c.id === 'redis.connections')!
+    expect(check.status).toBe('fail')
+    // Cap 5: web 2 × min(5, 5) = 10, worker concurrency 5 − 1 = 4 → 5; 15 ≤ 15. Cap 6 would be 10 + 6 = 16 > 15.
+    expect(check.fix!.split('; or ')[0]).toBe('config/sidekiq.yml:2: `:concurrency: 4` (worker concurrency; now `:concurrency: 20`) '
+      + '(the largest Sidekiq sizes that fit, even while old and new dynos overlap: Redis connections per process web 5, worker 5; 31 → 15)')
+    expect(fake!.mutations()).toEqual([])
+  })
+
   it('without its checkout: the stacks from the commands, numbers from the config vars and the latest versions\' defaults, named as assumed', async () => {
     const {report} = await doctor(elsewhere)
     expect(report.processes.map(p => [p.type, p.stack, p.processesPerDyno, p.threads ?? p.concurrency])).toEqual([['web', 'puma', 2, 5], ['worker', 'sidekiq', 1, 5]])
@@ -76,5 +86,18 @@ describe('tsq:scale on the guide\'s Rails app', () => {
     expect(out).toMatch(/RAILS_MAX_THREADS=\d/)
     expect(out).toContain('config/sidekiq.yml:2')
     expect(out).not.toMatch(/TSQ_(WEB|WORKER)_/)
+  })
+
+  it('refuses worker=2 over Redis and Postgres, sends nothing, and names one set of sizes that fits both', async () => {
+    fake = await startFakeApi(scenarios.railsGuide())
+    const run = await runScale(fake, ['worker=2', '-a', APP, '--dir', checkout])
+    expect(run.code).toBe(1)
+    expect(fake.mutations()).toEqual([])
+    // Postgres (18 available, 10 on restart): pools of 2 → 2 × 2 + 2 × 2 = 8. With them Redis is 2 × 2 + 2 × (2 + 1) = 10 ≤ 15.
+    expect(run.stdout + run.stderr).toContain([
+      'Or keep web=1:standard-1x worker=2:standard-1x with smaller Postgres pools and Sidekiq sizes (Redis connections per process web 2, worker 3; fits even while old and new dynos overlap on restart):',
+      `  heroku config:set RAILS_MAX_THREADS=2 -a ${APP}`,
+      '  config/sidekiq.yml:2: `:concurrency: 2` (worker concurrency; now `:concurrency: 20`)',
+    ].join('\n'))
   })
 })

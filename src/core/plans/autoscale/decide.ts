@@ -209,6 +209,7 @@ function fixesFor(desired: Assessment, b: ResourceBudget, wanted: readonly Wante
   const suggestions = suggestFixes(failing, changes)
   const fixes: string[] = []
   if (b.kind === 'postgres' && suggestions.pools?.command) fixes.push(`smaller pools: ${suggestions.pools.command}`)
+  if (b.kind === 'redis' && suggestions.redisPools?.command) fixes.push(`a smaller Sidekiq concurrency and Redis pools: ${suggestions.redisPools.command}`)
   const alternatives = suggestions.alternatives.find(a => a.kind === b.kind)
   fixes.push(...(alternatives?.fixes ?? []))
   return fixes.join('; or ')

@@ -1,10 +1,12 @@
 // What would fit when a requested formation is over a connection limit: the largest dyno counts, the Postgres
-// pools (planPools) and, where no pool size can help, a larger plan or a pooler. Pure.
+// pools (planPools), the Sidekiq concurrency and Redis pools (planRedisPools) and, where no pool size can help,
+// a larger plan or a pooler. Pure.
 import type {Assessment} from '../../assess/assess.js'
 import {type ResourceBudget, largerPlan, perDynoOf} from '../../budget/budget.js'
 import {postgresOptions} from '../../assess/pooler-advice.js'
 import type {ScaleChange} from '../../model/formation.js'
 import {type PoolPlan, planPools} from '../../assess/pool-plan.js'
+import {type RedisPoolPlan, planRedisPools} from '../../assess/redis-plan.js'
 import {editsOf} from '../../stacks/levers.js'
 
 export interface CountSuggestion {
@@ -31,6 +33,23 @@ export interface PoolSuggestion {
   edits: string[]
 }
 
+/** The Sidekiq concurrency and Redis pool sizes that make the requested formation fit Redis. */
+export interface RedisPoolSuggestion {
+  /** planRedisPools' verdict: `overlap`, `limit`, `none` (not even concurrency 1 fits), `unknown`. */
+  fits: RedisPoolPlan['fits']
+  /** Per process type, the Redis connections one process would hold. */
+  connections: Record<string, number>
+  /** Config vars the app reads (SIDEKIQ_CONCURRENCY, RAILS_MAX_THREADS...) that make the requested formation fit. */
+  vars: Record<string, string>
+  /** `heroku config:set ... -a APP`, or null when no value can or no variable is involved. */
+  command: string | null
+  edits: string[]
+  /** The values include the Postgres pools above: they are planned together, so either set fits both. */
+  withPostgres: boolean
+  /** The Redis demand with these values (with the lowest values for `none`). */
+  demand: number | null
+}
+
 export interface ResourceAlternative {
   kind: ResourceBudget['kind']
   addon: string | null
@@ -44,6 +63,8 @@ export interface ScaleSuggestions {
   counts: CountSuggestion[]
   /** Only when Postgres is what fails. */
   pools: PoolSuggestion | null
+  /** Only when Redis is what fails and a Sidekiq process's or a web process's Redis connections can be turned down. */
+  redisPools: RedisPoolSuggestion | null
   alternatives: ResourceAlternative[]
 }
 
@@ -67,8 +88,22 @@ export function suggestFixes(assessment: Assessment, changes: readonly ScaleChan
     pools = {fits: plan.fits, pools: plan.pools, vars: plan.vars, edits: usable ? editsOf(plan.changes, assessment.checkout) : [],
       command: usable && vars.length > 0 ? `heroku config:set ${vars.join(' ')} -a ${app}` : null}
   }
-  const alternatives = failing.map(b => alternativesFor(assessment, b, b === pg ? pools : null))
-  return {counts, pools, alternatives}
+  const redis = failing.find(b => b.kind === 'redis')
+  let redisPools: RedisPoolSuggestion | null = null
+  if (redis) {
+    // Planned on top of the Postgres pools when those fit, so one set of values fits both resources.
+    const pgPlan = pg ? planPools(assessment) : null
+    const base = pgPlan && (pgPlan.fits === 'overlap' || pgPlan.fits === 'limit') && pgPlan.changes.length > 0 ? pgPlan : undefined
+    const plan = planRedisPools(assessment, {budget: redis, base})
+    if (plan.adjustable) {
+      const usable = plan.fits === 'overlap' || plan.fits === 'limit'
+      const vars = Object.entries(plan.vars).map(([k, v]) => `${k}=${v}`)
+      redisPools = {fits: plan.fits, connections: plan.connections, vars: plan.vars, edits: usable ? editsOf(plan.changes, assessment.checkout) : [],
+        command: usable && vars.length > 0 ? `heroku config:set ${vars.join(' ')} -a ${app}` : null, withPostgres: usable && base !== undefined, demand: plan.demand}
+    }
+  }
+  const alternatives = failing.map(b => alternativesFor(assessment, b, b === pg ? pools : null, b === redis ? redisPools : null))
+  return {counts, pools, redisPools, alternatives}
 }
 
 /**
@@ -89,7 +124,7 @@ export function largestCount(assessment: Assessment, type: string): number | nul
   return Number.isFinite(largest) ? largest : null
 }
 
-function alternativesFor(assessment: Assessment, b: ResourceBudget, pools: PoolSuggestion | null): ResourceAlternative {
+function alternativesFor(assessment: Assessment, b: ResourceBudget, pools: PoolSuggestion | null, redisPools: RedisPoolSuggestion | null): ResourceAlternative {
   const fixes: string[] = []
   const bigger = largerPlan(b)
   const options = b.kind === 'postgres' ? postgresOptions(assessment, b) : []
@@ -105,7 +140,9 @@ function alternativesFor(assessment: Assessment, b: ResourceBudget, pools: PoolS
     }
   } else {
     const holders = assessment.processes.filter(p => p.redisConnections > 0 && p.dynos > 0)
-    noPoolFix = `no pool size can: Redis connections do not depend on a pool (${holders.map(p => `${p.type}: ${p.sources.redisConnections}`).join('; ') || 'no process holds one'})`
+    noPoolFix = redisPools?.command || redisPools?.edits.length ? null
+      : redisPools?.fits === 'none' ? `no Sidekiq concurrency or Redis pool size can: even at concurrency 1 the processes need ${redisPools.demand} Redis connections, over the ${b.available} available`
+        : `no pool size can: Redis connections do not depend on a pool (${holders.map(p => `${p.type}: ${p.sources.redisConnections}`).join('; ') || 'no process holds one'})`
     const levers = holders.map(p => {
       const lever = assessment.models.find(m => m.type === p.type)?.leverFor(p.stack === 'sidekiq' ? 'concurrency' : 'processesPerDyno')
       return lever?.kind === 'env' ? lever.variable : lever?.kind === 'file' ? `${lever.file}:${lever.line}` : null

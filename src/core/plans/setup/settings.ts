@@ -3,7 +3,8 @@
 import type {AppState} from '../../model/app-state.js'
 import {type AssessOptions, type Assessment, assess} from '../../assess/assess.js'
 import type {ProcessPlan, ResourceBudget} from '../../budget/budget.js'
-import {planPools} from '../../assess/pool-plan.js'
+import {type PoolPlan, planPools} from '../../assess/pool-plan.js'
+import {planRedisPools} from '../../assess/redis-plan.js'
 import {typeKey} from '../../model/settings.js'
 import {editsOf} from '../../stacks/levers.js'
 import type {SetupProblem, SkippedStep} from './types.js'
@@ -54,9 +55,38 @@ export function planSettings(state: AppState, live: AssessOptions['live'] = {}):
       plan.skipped.push({kind: 'config', reason: `kept your ${p.type} Postgres pool of ${p.dbPool}: it fits the limit with the reserve${overlap}`})
     }
   }
+  planSidekiqSizes(plan, state, before, pools)
   plan.after = assess(state, {live, config: {...state.config, ...plan.vars}})
   plan.reasons = reasonsFor(plan, before)
   return plan
+}
+
+/**
+ * Sidekiq's concurrency and Redis pools (spec §9): when the app's Redis is over its limit, lowered, on top of the
+ * Postgres pools, to the largest values that fit (a restart's overlap too where possible), so the values fit
+ * every resource together. A Redis within its limit is left as it is: its overlap is the doctor's warning, not a
+ * reason to slow an app that fits. Only stacks whose Redis connections follow a setting take part (heroku-tsq's
+ * own counts are fixed), so a Node app's plan is unchanged.
+ */
+function planSidekiqSizes(plan: SettingsPlan, state: AppState, before: Assessment, pools: PoolPlan): void {
+  const budget = before.resources.find(r => r.kind === 'redis')
+  if (!budget || budget.available === null || budget.demand <= budget.available) return
+  const usable = (pools.fits === 'overlap' || pools.fits === 'limit') && pools.changes.length > 0
+  const redis = planRedisPools(before, {budget, base: usable ? pools : undefined})
+  if (!redis.adjustable || redis.fits === 'unknown') return
+  if (redis.fits === 'none') {
+    plan.skipped.push({kind: 'config', reason: `even Sidekiq concurrency 1 and the smallest Redis pools need ${redis.demand} Redis connections, over the ${budget.available} available on ${describe(budget)}, so the Sidekiq sizes are left as they are`})
+    return
+  }
+  plan.edits = editsOf(redis.changes.filter(c => c.lever.kind !== 'env'), state.checkout)
+  for (const [name, value] of Object.entries(redis.vars)) {
+    if (state.config[name] === value) {
+      delete plan.vars[name]
+      continue
+    }
+    plan.vars[name] = value
+    plan.previous[name] = state.config[name] ?? null
+  }
 }
 
 /** Whether the user chose this process's pool: set directly, or (for a worker) through its concurrency. */
@@ -81,6 +111,9 @@ export function reasonsFor(plan: SettingsPlan, before: Assessment): string[] {
     }
     if (p.threads !== was.threads) reasons.push(`${p.type}: Puma threads ${was.threads} → ${p.threads} per process, each with its own connection`)
     if (p.concurrency !== was.concurrency) reasons.push(`${p.type}: concurrency ${was.concurrency} → ${p.concurrency}, so no job waits for a Postgres connection`)
+    if (p.redisConnections !== was.redisConnections) {
+      reasons.push(`${p.type}: Redis connections ${was.redisConnections} → ${p.redisConnections} per process`)
+    }
   }
   const pgBefore = before.resources.find(r => r.kind === 'postgres')
   const pgAfter = plan.after.resources.find(r => r.kind === 'postgres')
@@ -89,6 +122,14 @@ export function reasonsFor(plan: SettingsPlan, before: Assessment): string[] {
       : `fits the ${pgAfter.available} available, though not a restart's overlap (2 × ${pgAfter.demand} > ${pgAfter.limit})`
     const was = pgBefore.status === 'fail' ? ` (over the ${pgBefore.available} available)` : ''
     reasons.push(`Postgres ${describe(pgAfter)}: ${pgBefore.demand}${was} → ${pgAfter.demand} connections, which ${fits}`)
+  }
+  const redisBefore = before.resources.find(r => r.kind === 'redis')
+  const redisAfter = plan.after.resources.find(r => r.kind === 'redis')
+  if (redisBefore && redisAfter && redisAfter.limit !== null && redisAfter.demand !== redisBefore.demand) {
+    const fits = 2 * redisAfter.demand <= redisAfter.limit ? `fits even while old and new dynos overlap on restart (2 × ${redisAfter.demand} ≤ ${redisAfter.limit})`
+      : `fits the ${redisAfter.available} available, though not a restart's overlap (2 × ${redisAfter.demand} > ${redisAfter.limit})`
+    const was = redisBefore.status === 'fail' ? ` (over the ${redisBefore.available} available)` : ''
+    reasons.push(`Redis ${describe(redisAfter)}: ${redisBefore.demand}${was} → ${redisAfter.demand} connections, which ${fits}`)
   }
   return reasons
 }
