@@ -8,6 +8,7 @@
 import type {Env} from '../../model/settings.js'
 import {type DatabaseConfig, parseDatabaseYml} from '../../stacks/ruby/database-config.js'
 import {readPrimarySession} from '../../stacks/ruby/database-session.js'
+import {nodeAt, readErbYaml} from '../../stacks/ruby/erb-yaml.js'
 
 export const DATABASE_YML = 'config/database.yml'
 
@@ -33,7 +34,8 @@ export function planPoolerDatabaseYml(text: string, intent: DatabaseYmlIntent): 
   const byHand = `add url: <%= ENV["${variable}"] %> and prepared_statements: false to its ${railsEnv} primary config by hand`
   if (before.missing || before.configs.length === 0) return {kind: 'skip', reason: `${DATABASE_YML} has no ${railsEnv} database config to point at the pooler: ${byHand}`}
   const primary = primaryOf(before.configs)!
-  const done = (t: string) => ({url: primaryOf(read(t).configs)?.url?.variable === variable, prepared: !preparedStatements(t, intent)})
+  const done = (t: string) => ({url: primaryOf(read(t).configs)?.url?.variable === variable && urlIsExactly(t, primaryOf(read(t).configs)!.name, intent),
+    prepared: !preparedStatements(t, intent)})
   const now = done(text)
   if (now.url && now.prepared) return {kind: 'unchanged', reason: `${DATABASE_YML} already connects through ${variable} with prepared_statements: false`}
 
@@ -51,19 +53,26 @@ export function planPoolerDatabaseYml(text: string, intent: DatabaseYmlIntent): 
   const urlLine = `url: <%= ENV[${quote}${variable}${quote}] %>`
   const edits: string[] = []
   const add: string[] = []
+  const replacements: Array<{from: number, to: number, text: string}> = []
   for (const [key, line, ok] of [['url', urlLine, now.url], ['prepared_statements', 'prepared_statements: false', now.prepared]] as const) {
     if (ok) continue
     const own = block.keys.get(key) ?? []
     if (own.some(k => k.conditional) || own.length > 1) return {kind: 'skip', reason: `${DATABASE_YML} sets ${key}: of ${railsEnv} ${primary.name} inside ERB conditionals: ${byHand}`}
     if (own.length === 1) {
-      doc.replace(own[0]!.line, `${' '.repeat(block.childIndent)}${line}`)
-      edits.push(`${key}: replaced on line ${own[0]!.line + 1}`)
+      // The key with its whole value: a block scalar (`url: |`, `url: >-`) or a plain scalar continued on more-indented lines.
+      const from = own[0]!.line
+      const to = doc.valueEnd(from)
+      if (to === null) return {kind: 'skip', reason: `${DATABASE_YML}: the ${key}: value of ${railsEnv} ${primary.name} (line ${from + 1}) spans ERB tags setup cannot edit around: ${byHand}`}
+      replacements.push({from, to, text: `${' '.repeat(block.childIndent)}${line}`})
+      edits.push(to === from ? `${key}: replaced on line ${from + 1}` : `${key}: replaced on lines ${from + 1}-${to + 1}`)
     } else {
       add.push(line)
       edits.push(`${key}: added to ${railsEnv}${threeLevel ? `.${primary.name}` : ''}`)
     }
   }
+  // Appended after the block's last line first, then the replaced ranges (all before it) bottom-up, so no index moves.
   if (add.length > 0) doc.insertAfter(block.end, add.map(l => `${' '.repeat(block.childIndent!)}${l}`))
+  for (const r of replacements.sort((a, b) => b.from - a.from)) doc.replaceRange(r.from, r.to, r.text)
   let after = doc.text()
 
   // Siblings that inherit primary through `<<:` would now read the pooler too (and its database): pin what they read today.
@@ -88,6 +97,18 @@ export function planPoolerDatabaseYml(text: string, intent: DatabaseYmlIntent): 
     return {kind: 'skip', reason: `${DATABASE_YML}: setup's edit would not read back as intended: ${byHand}`}
   }
   return {kind: 'edit', after, edits}
+}
+
+/** Stands in for the pooler's URL in the read-back: a url: that renders to anything else (folded with the old value, quoted, suffixed) is not it. */
+const READBACK_URL = 'postgres://tsq-readback.invalid:5432/pooler'
+
+/** Whether config `name` of the environment renders its url: to exactly the pooler variable's value, nothing before or after it. */
+function urlIsExactly(text: string, name: string, intent: DatabaseYmlIntent): boolean {
+  const yaml = readErbYaml(text, {file: DATABASE_YML, env: {...intent.env, [intent.variable]: READBACK_URL}, railsEnv: intent.railsEnv})
+  const section = nodeAt(yaml.root, [intent.railsEnv])
+  const threeLevel = section?.kind === 'map' && section.entries.length > 0 && section.entries.every(([, v]) => v.kind === 'map')
+  const url = nodeAt(section, threeLevel ? [name, 'url'] : ['url'])
+  return url?.kind === 'scalar' && url.value === READBACK_URL
 }
 
 function primaryOf(configs: readonly DatabaseConfig[]): DatabaseConfig | undefined {
@@ -165,8 +186,27 @@ class Lines {
     return out
   }
 
-  replace(line: number, text: string): void {
-    this.lines[line] = text
+  /**
+   * The last line of the value of the key on line `at`: the key's own line, or the last of the lines under it that
+   * are more indented (a block scalar's text, a plain or quoted scalar's continuation), blank lines between them
+   * included. A comment or key at the key's indent or less ends it. Null when an ERB tag line sits inside it.
+   */
+  valueEnd(at: number): number | null {
+    const indent = indentOf(this.lines[at]!)
+    let end = at
+    for (let i = at + 1; i < this.lines.length; i++) {
+      const line = this.lines[i]!
+      if (line.trim() === '') continue
+      if (indentOf(line) <= indent) break
+      if (ERB_ONLY.test(line)) return null
+      end = i
+    }
+    return end
+  }
+
+  /** Lines `from`..`to` (inclusive) become one line. */
+  replaceRange(from: number, to: number, text: string): void {
+    this.lines.splice(from, to - from + 1, text)
   }
 
   insertAfter(line: number, texts: readonly string[]): void {

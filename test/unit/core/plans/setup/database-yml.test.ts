@@ -97,6 +97,44 @@ describe('planPoolerDatabaseYml', () => {
     }
   })
 
+  describe('a url: whose value spans several lines is replaced whole, continuation lines included', () => {
+    const head = 'default: &default\n  adapter: postgresql\n  pool: <%= ENV.fetch("RAILS_MAX_THREADS") { 5 } %>\n\nproduction:\n  <<: *default\n'
+    const tail = '  variables:\n    statement_timeout: 5s\n\ntest:\n  <<: *default\n  database: app_test\n'
+    const shapes: Array<[string, string[]]> = [
+      ['url: | with an ERB line', ['  url: |', '    <%= ENV["DATABASE_URL"] %>']],
+      ['url: | with a literal URL line', ['  url: |', '    postgres://u:SENTINELliteral@db.example.com:5432/d1']],
+      ['url: >- with a blank line and two ERB lines', ['  url: >-', '    <%= ENV["DATABASE_URL"] %>', '', '    <%= ENV["OTHER_URL"] %>']],
+      ['a plain scalar continued on a more-indented line', ['  url: <%= ENV["DATABASE_URL"] %>', '    <%= ENV["REPLICA_URL"] %>']],
+      ['a double-quoted scalar continued on the next line', ['  url: "<%= ENV["DATABASE_URL"] %>', '    "']],
+    ]
+    for (const [name, urlLines] of shapes) {
+      it(`${name}: the key and all its lines become the one pooler line; the keys around it stay; a second plan changes nothing`, () => {
+        const before = `${head}${urlLines.join('\n')}\n${tail}`
+        const plan = planPoolerDatabaseYml(before, intent)
+        expect(plan.kind).toBe('edit')
+        const after = (plan as {after: string}).after
+        expect(after).toBe(`${head}  url: <%= ENV["${POOL}"] %>\n  variables:\n    statement_timeout: 5s\n  prepared_statements: false\n\ntest:\n  <<: *default\n  database: app_test\n`)
+        expect((plan as {edits: string[]}).edits).toEqual([`url: replaced on lines 7-${6 + urlLines.length}`, 'prepared_statements: added to production'])
+        expect(urls(after)).toEqual({primary: POOL})
+        expect(prepared(after)).toBe(false)
+        expect(planPoolerDatabaseYml(after, intent)).toEqual({kind: 'unchanged', reason: expect.stringContaining(`already connects through ${POOL}`)})
+      })
+    }
+  })
+
+  it('a url: that reads the pooler but renders to more than its value (folded with the old URL by an earlier edit) is not taken as done: its lines are replaced', () => {
+    const folded = `production:\n  adapter: postgresql\n  prepared_statements: false\n  url: <%= ENV["${POOL}"] %>\n    <%= ENV["DATABASE_URL"] %>\n`
+    expect(urls(folded)).toEqual({primary: POOL})
+    expect(planPoolerDatabaseYml(folded, intent)).toEqual({kind: 'edit', edits: ['url: replaced on lines 4-5'],
+      after: `production:\n  adapter: postgresql\n  prepared_statements: false\n  url: <%= ENV["${POOL}"] %>\n`})
+  })
+
+  it('a url: value with an ERB tag line inside it is left for the user, naming the line', () => {
+    const before = 'production:\n  adapter: postgresql\n  url: |\n    <% if true %>\n    <%= ENV["DATABASE_URL"] %>\n    <% end %>\n'
+    expect(planPoolerDatabaseYml(before, intent)).toEqual({kind: 'skip',
+      reason: expect.stringMatching(/^config\/database\.yml: the url: value of production primary \(line 3\) spans ERB tags setup cannot edit around: add url: /)})
+  })
+
   it('no production section: nothing is edited, and the reason says what to add', () => {
     const plan = planPoolerDatabaseYml('development:\n  adapter: postgresql\n', intent)
     expect(plan).toEqual({kind: 'skip', reason: `config/database.yml has no production database config to point at the pooler: add url: <%= ENV["${POOL}"] %> and prepared_statements: false to its production primary config by hand`})
