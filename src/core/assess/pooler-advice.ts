@@ -26,8 +26,13 @@ export function planHasPooling(plan: string | null): boolean {
   return plan !== null && /^heroku-postgresql:(standard|premium|private|shield)-/.test(plan)
 }
 
-/** The pooler and plan options for Postgres budget `b`, best first: what fits a restart, then what fits, then the rest. */
-export function postgresOptions(assessment: Assessment, b: ResourceBudget, state?: Pick<AppState, 'generation' | 'poolerConfig'>): PostgresOption[] {
+/**
+ * The pooler and plan options for Postgres budget `b`, best first: what fits a restart, then what fits, then the rest.
+ * `poolingForce`: tsq:setup --pooling just left a Rails app's database.yml (and so the pooler) for want of --force,
+ * so its command names --force rather than the command just run.
+ */
+export function postgresOptions(assessment: Assessment, b: ResourceBudget, state?: Pick<AppState, 'generation' | 'poolerConfig'>,
+  options: {poolingForce?: boolean} = {}): PostgresOption[] {
   if (b.kind !== 'postgres' || b.limit === null || b.available === null) return []
   const {app} = assessment
   const limit = b.limit
@@ -39,7 +44,7 @@ export function postgresOptions(assessment: Assessment, b: ResourceBudget, state
   // A process that cannot work behind transaction pooling keeps its direct connections.
   const session = (x: typeof own[number]) => x.m.dbRoute?.needs.some(n => n.breaks) ?? false
   const clientsOf = (x: typeof own[number]) => x.row!.clients ?? x.row!.total
-  const options: PostgresOption[] = []
+  const found: PostgresOption[] = []
   const text = (action: string, demand: number, what = 'Postgres demand then') =>
     `${action} (${what} ${demand} of ${available} available${judge(demand) === 'no' ? ': still over' : judge(demand) === 'limit' ? ', but a restart\'s overlap would pass the limit' : ''})`
 
@@ -51,8 +56,8 @@ export function postgresOptions(assessment: Assessment, b: ResourceBudget, state
     const direct = own.filter(session).reduce((sum, x) => sum + x.row!.total, 0)
     const demand = others + direct + Math.min(pooled, cap)
     const kept = own.filter(session).map(x => x.p.type)
-    const action = `server-side pooling: heroku tsq:setup --pooling -a ${app} (attaches ${POOLING_ATTACHMENT} and points ${kept.length > 0 ? `every type but ${kept.join(', ')}` : 'the processes'} at ${POOLING_ATTACHMENT}_URL; its server side is at most ${cap}${config ? '' : `, ${SERVER_POOLER_SHARE.value * 100}% of the plan assumed`})`
-    options.push({kind: 'server-pooling', action, demand, limit, fits: judge(demand), text: text(action, demand)})
+    const action = `server-side pooling: heroku tsq:setup --pooling${options.poolingForce ? ' --force' : ''} -a ${app} (attaches ${POOLING_ATTACHMENT} and points ${kept.length > 0 ? `every type but ${kept.join(', ')}` : 'the processes'} at ${POOLING_ATTACHMENT}_URL; its server side is at most ${cap}${config ? '' : `, ${SERVER_POOLER_SHARE.value * 100}% of the plan assumed`})`
+    found.push({kind: 'server-pooling', action, demand, limit, fits: judge(demand), text: text(action, demand)})
   }
 
   const unpooled = own.filter(x => x.row!.via !== 'pgbouncer' && x.row!.via !== 'server-pooler' && !session(x))
@@ -62,16 +67,16 @@ export function postgresOptions(assessment: Assessment, b: ResourceBudget, state
     const types = unpooled.map(x => x.p.type)
     const every = types.length === assessment.processes.filter(p => p.role !== 'none').length
     const action = `a connection pooler in each dyno: heroku buildpacks:add heroku/pgbouncer -a ${app}, then start ${every ? 'each Procfile command' : types.join(' and ')} with bin/start-pgbouncer (DATABASE_URL then points at it; ${perDyno} server connections per dyno)`
-    options.push({kind: 'pgbouncer', action, demand, limit, fits: judge(demand), text: text(action, demand)})
+    found.push({kind: 'pgbouncer', action, demand, limit, fits: judge(demand), text: text(action, demand)})
   }
 
   const bigger = largerPlan(b)
   if (bigger && b.addon) {
     const action = `heroku addons:upgrade ${b.addon} ${bigger.plan} -a ${app}`
     const fits = b.demand > bigger.limit - b.reserve ? 'no' : 2 * b.demand > bigger.limit ? 'limit' : 'overlap'
-    options.push({kind: 'plan', action, demand: b.demand, limit: bigger.limit, fits,
+    found.push({kind: 'plan', action, demand: b.demand, limit: bigger.limit, fits,
       text: `${action} (${bigger.limit} connections: demand ${b.demand} of ${bigger.limit - b.reserve} available)`})
   }
   const rank = {overlap: 0, limit: 1, no: 2}
-  return options.map((o, i) => ({o, i})).sort((x, y) => rank[x.o.fits] - rank[y.o.fits] || x.i - y.i).map(x => x.o)
+  return found.map((o, i) => ({o, i})).sort((x, y) => rank[x.o.fits] - rank[y.o.fits] || x.i - y.i).map(x => x.o)
 }

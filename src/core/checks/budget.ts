@@ -93,7 +93,7 @@ function fixesForOver(ctx: CheckContext, b: ResourceBudget, target: 'limit' | 'o
   if (lines.length > 0) fixes.push(`fewer connections where they are set: ${lines.join(', ')}`)
   if (!local && b.kind === 'postgres') {
     // Poolers and plans, each with the budget it leaves: what reaches the target first, the rest after the counts.
-    const options = postgresOptions(assessment, b, ctx.state)
+    const options = postgresOptions(assessment, b, ctx.state, {poolingForce: ctx.poolingForce})
     const reaches = (fits: string) => target === 'overlap' ? fits === 'overlap' : fits !== 'no'
     const counts = fixes.splice(firstCount(fixes))
     fixes.push(...options.filter(o => reaches(o.fits)).map(o => o.text), ...counts, ...options.filter(o => !reaches(o.fits)).map(o => o.text))

@@ -35,6 +35,8 @@ export interface CheckContext {
   redisServer?: RedisServerReading | null
   /** `--live`: each worker type's queues as read in Redis (worker.latency). */
   queues?: readonly TypeQueues[]
+  /** tsq:setup --pooling left the pooler and a Rails app's database.yml for want of --force: the pooling fix names --force. */
+  poolingForce?: boolean
 }
 
 export function ok(id: CheckId, message: string): Check {

@@ -1,6 +1,7 @@
 // `tsq:setup --pooling` (spec §11): attach Heroku's server-side pooler to the app's database — the Data API call
 // `heroku pg:connection-pooling:attach DATABASE_URL --as DATABASE_CONNECTION_POOL` makes — when the plan has it and
-// the formation, at the pools it runs today, cannot fit the plan otherwise; then point the processes at it:
+// the formation, at the pools it runs today, cannot fit the plan otherwise, and only when the processes are pointed
+// at it in the same run (a Rails app whose database.yml must change: with --force); then point the processes at it:
 // TSQ_DATABASE_URL_VAR for heroku-tsq/runtime processes, and for a Rails app config/database.yml's primary config
 // (database-yml.ts). A process that needs a session stays direct: the release phase (migrations take an advisory
 // lock) and GoodJob types start with `<pooler var>=$DATABASE_URL` in the Procfile, which Rails then reads. Pure.
@@ -10,6 +11,7 @@ import {POOLING_ATTACHMENT, POOLING_NAMESPACE, serverPoolersOf} from '../../budg
 import {planHasPooling} from '../../assess/pooler-advice.js'
 import type {AttachChange, SetupNote, SkippedStep} from './types.js'
 import {DATABASE_YML, type DatabaseYmlPlan, planPoolerDatabaseYml} from './database-yml.js'
+import {unifiedDiff} from '../../model/text-diff.js'
 
 export const POOLING_VAR = `${POOLING_ATTACHMENT}_URL`
 /** Stands in for the pooler's URL until Heroku creates it: judged in memory, never sent or printed. */
@@ -27,6 +29,8 @@ export interface PoolingPlan {
   rails: RailsPooling | null
   /** The app as it will be once attached and pointed: what the settings are sized against. */
   predicted: AppState
+  /** A Rails app's database.yml must change and --force was not given: nothing is attached or pointed (the skipped step says why). */
+  needsForce: boolean
 }
 
 export interface RailsPooling {
@@ -35,9 +39,15 @@ export interface RailsPooling {
   direct: {variable: string, types: string[]}
 }
 
-/** Plans server-side pooling for `state` (`--pooling`); `live` limits win over the plan's as in planSettings. */
-export function planPooling(state: AppState, live: AssessOptions['live'] = {}): PoolingPlan {
-  const none = (reason: string): PoolingPlan => ({change: null, vars: {}, skipped: [{kind: 'attach', reason}], notes: [], rails: null, predicted: state})
+/**
+ * Plans server-side pooling for `state` (`--pooling`); `live` limits win over the plan's as in planSettings. The
+ * pooler is attached only when the processes will be pointed at it in the same run: for a Rails app whose
+ * database.yml must change that takes `force` (setup writes the app's own file only with --force); without it
+ * nothing is attached, and the skipped step shows the edit and names --force.
+ */
+export function planPooling(state: AppState, live: AssessOptions['live'] = {}, force = false): PoolingPlan {
+  const none = (reason: string, diff?: string[]): PoolingPlan => ({change: null, vars: {}, skipped: [{kind: 'attach', reason, ...diff ? {diff} : {}}], notes: [],
+    rails: null, predicted: state, needsForce: diff !== undefined})
   const before = assess(state, {live})
   const pg = before.resources.find(r => r.kind === 'postgres')
   const addon = before.postgres.used
@@ -72,10 +82,16 @@ export function planPooling(state: AppState, live: AssessOptions['live'] = {}): 
     const database = planPoolerDatabaseYml(yml.text, {variable, env, railsEnv: env.RAILS_ENV || env.RACK_ENV || 'production'})
     const goodJob = before.models.filter(m => m.stack.value === 'good_job').map(m => m.type)
     railsPlan = {database, direct: {variable, types: ['release', ...goodJob]}}
+    if (!attached && !force && database.kind === 'edit') {
+      return none(`--pooling: ${addon.name}'s pooler is not attached, as nothing would connect through it yet: ${rails.map(m => m.type).join(', ')} read${rails.length === 1 ? 's' : ''} ` +
+        `${DATABASE_YML}, whose change below (${database.edits.join('; ')}) setup writes only with --force. With --force it attaches ${POOLING_ATTACHMENT}, ` +
+        `points ${DATABASE_YML} at ${variable} and keeps the release phase on DATABASE_URL, in one run: heroku tsq:setup --pooling --force -a ${state.app}`,
+      unifiedDiff(DATABASE_YML, yml.text, database.after))
+    }
   } else if (rails.some(m => m.dbRoute?.variable.value !== variable)) {
     const direct = rails.filter(m => m.dbRoute?.variable.value !== variable)
     notes.push({id: 'postgres.pooler', message: `${direct.map(m => m.type).join(', ')} read${direct.length === 1 ? 's' : ''} ${direct[0]!.dbRoute?.variable.value ?? 'DATABASE_URL'} through ${DATABASE_YML}, which is not in --dir`,
       fix: `run setup in the app's checkout (--dir), or in ${DATABASE_YML}'s production section: url: <%= ENV["${variable}"] %> and prepared_statements: false (keep the release phase direct: release: ${variable}=$DATABASE_URL bin/rails db:migrate)`})
   }
-  return {change, vars, skipped, notes, rails: railsPlan, predicted}
+  return {change, vars, skipped, notes, rails: railsPlan, predicted, needsForce: false}
 }

@@ -71,7 +71,7 @@ export function planSetup(state: AppState, intent: SetupIntent): SetupPlan {
     ? {changes: [], problems: [], predicted: base,
       skipped: [{kind: 'attach', reason: '--local: no add-ons to attach; the app reads Redis from .env or the environment'}]}
     : planRedis(base, intent.redis)
-  const pooling = intent.pooling && !local ? planPooling(redis.predicted, intent.live) : null
+  const pooling = intent.pooling && !local ? planPooling(redis.predicted, intent.live, intent.procfile.force) : null
   let predicted = pooling?.predicted ?? redis.predicted
   // Behind the pooler, the release phase (and GoodJob) keep a direct URL through their Procfile line.
   if (pooling?.rails) {
@@ -123,7 +123,7 @@ export function planSetup(state: AppState, intent: SetupIntent): SetupPlan {
   // Judge the result with the doctor's own checks: a `fail` left after setup is a problem (setup exits 1),
   // a `warn` a note. A blocked plan is not judged: nothing will change, and its problem says why.
   if (!blocked) {
-    const checks = runChecks({assessment: settings.after, state: predicted, local, live: local || intent.live !== undefined})
+    const checks = runChecks({assessment: settings.after, state: predicted, local, live: local || intent.live !== undefined, poolingForce: pooling?.needsForce})
     for (const c of checks) {
       if (c.status === 'fail' && !problems.some(p => p.id === c.id)) problems.push({id: c.id, message: c.message, fix: c.fix ?? '', blocking: false})
       if (c.status === 'warn') notes.push({id: c.id, message: c.message, fix: c.fix})

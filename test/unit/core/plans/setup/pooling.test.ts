@@ -26,8 +26,8 @@ describe('planPooling', () => {
     expect(plan.predicted.attachments.some(t => t.namespace === 'connection-pooling:default')).toBe(true)
   })
 
-  it('a Rails app: attach, the database.yml edit to the pooler, and the release phase kept on DATABASE_URL', () => {
-    const plan = planPooling(app(rails, railsCheckout))
+  it('a Rails app with --force: attach, the database.yml edit to the pooler, and the release phase kept on DATABASE_URL', () => {
+    const plan = planPooling(app(rails, railsCheckout), {}, true)
     expect(plan.change).not.toBeNull()
     expect(plan.vars).toEqual({})
     expect(plan.notes).toEqual([])
@@ -36,6 +36,23 @@ describe('planPooling', () => {
         edits: ['url: added to production', 'prepared_statements: added to production']},
       direct: {variable: 'DATABASE_CONNECTION_POOL_URL', types: ['release']},
     })
+  })
+
+  it('a Rails app whose database.yml must change, without --force: no attach and nothing pointed at it; the skipped step shows the edit and names --force', () => {
+    const state = app(rails, railsCheckout)
+    const plan = planPooling(state)
+    expect(plan).toEqual({change: null, vars: {}, notes: [], rails: null, predicted: state, needsForce: true, skipped: [{kind: 'attach',
+      reason: '--pooling: postgresql-curved-1\'s pooler is not attached, as nothing would connect through it yet: web, worker read config/database.yml, whose change below ' +
+        '(url: added to production; prepared_statements: added to production) setup writes only with --force. With --force it attaches DATABASE_CONNECTION_POOL, ' +
+        'points config/database.yml at DATABASE_CONNECTION_POOL_URL and keeps the release phase on DATABASE_URL, in one run: heroku tsq:setup --pooling --force -a demo',
+      diff: ['--- a/config/database.yml', '+++ b/config/database.yml', '@@ -1,3 +1,5 @@', ' production:', '   adapter: postgresql',
+        '   pool: <%= ENV.fetch("RAILS_MAX_THREADS") { 5 } %>', '+  url: <%= ENV["DATABASE_CONNECTION_POOL_URL"] %>', '+  prepared_statements: false']}]})
+  })
+
+  it('a Node app is attached and pointed without --force (TSQ_DATABASE_URL_VAR is a config var, not a file)', () => {
+    const plan = planPooling(app(node), {}, false)
+    expect(plan.change).toMatchObject({kind: 'attach', pooling: true})
+    expect(plan.vars).toEqual({TSQ_DATABASE_URL_VAR: 'DATABASE_CONNECTION_POOL_URL'})
   })
 
   it('a Rails app without its checkout: the database.yml lines to change as the fix', () => {
