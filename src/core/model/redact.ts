@@ -26,6 +26,42 @@ export function redactUrl(url: string): string {
     .replace(SECRET_PARAM, (_m, name: string, value: string) => value ? `${name}${MASK}` : name)
 }
 
+// A file line that assigns a literal to a secret-named key, in the forms tsq diffs: YAML `password: x`, Ruby
+// `password: "x"`, `:password => "x"`, `secret_key_base = "x"`, and .env/Procfile/systemd `API_TOKEN=x`.
+const SECRET_WORD = String.raw`\w*(?:password|passwd|secret|token|api_?key|access_?key|private_?key|credentials?)\w*`
+const YAML_SECRET = new RegExp(String.raw`^(\s*(?:-\s+)?:?(["']?)${SECRET_WORD}\2\s*:[ \t]+)(.*)$`, 'i')
+const ARROW_SECRET = new RegExp(String.raw`((?:["':])?${SECRET_WORD}["']?\s*=>\s*)("[^"]*"|'[^']*'|[^\s,)}]+)`, 'gi')
+// Ruby's `api_key: "x"` inside a line (a keyword argument, a hash): quoted values only.
+const KEYWORD_SECRET = new RegExp(String.raw`(\b${SECRET_WORD}:[ \t]+)("[^"]*"|'[^']*')`, 'gi')
+// What an assignment assigns: a quoted string, `ENV.fetch("X") { default }` whole (its default may be the secret), a word.
+const ASSIGNED = String.raw`"[^"]*"|'[^']*'|ENV\S*\s*\{[^}]*\}|\S+`
+const ASSIGN_SECRET = new RegExp(String.raw`(\b(?:${SECRET_WORD}|[A-Z0-9_]*KEY[A-Z0-9_]*)[ \t]*=(?![=>~])[ \t]*)(${ASSIGNED})`, 'g')
+const ASSIGN_SECRET_I = new RegExp(String.raw`(\b${SECRET_WORD}[ \t]*=(?![=>~])[ \t]*)(${ASSIGNED})`, 'gi')
+// A value that names where the secret is instead of holding it: `<%= ENV["X"] %>`, `ENV.fetch("X")`, `$X`, `${X}`.
+const REFERENCE = /^(?:<%=\s*)?ENV(?:\[\s*(["'])\w+\1\s*\]|\.fetch\(\s*(["'])\w+\2\s*\))\s*(?:%>)?\s*,?\s*$|^\$\{?\w+\}?$/
+
+/**
+ * A line of a file with the literal values of secret-named keys masked (and, as redactUrl, URL passwords and
+ * credential query parameters): the key and the line stay, so a diff still shows what changed.
+ */
+export function redactLine(line: string): string {
+  const yaml = YAML_SECRET.exec(line)
+  const out = yaml ? `${yaml[1]}${maskValue(yaml[3]!)}` : line
+  return redactUrl(out.replace(KEYWORD_SECRET, (_m, key: string, value: string) => `${key}${maskValue(value)}`)
+    .replace(ARROW_SECRET, (_m, key: string, value: string) => `${key}${maskValue(value)}`)
+    .replace(ASSIGN_SECRET, (_m, key: string, value: string) => `${key}${maskValue(value)}`)
+    .replace(ASSIGN_SECRET_I, (_m, key: string, value: string) => `${key}${maskValue(value)}`))
+}
+
+/** A literal value masked, its quotes kept; a reference to a variable (or an empty value, or a mask) kept as it is. */
+function maskValue(value: string): string {
+  const v = value.trim()
+  if (v === '' || v === MASK || REFERENCE.test(v)) return value
+  const quoted = /^(["'])(.*)\1(.*)$/.exec(v)
+  if (quoted) return quoted[2] === '' || quoted[2] === MASK ? value : `${quoted[1]}${MASK}${quoted[1]}${quoted[3]}`
+  return MASK
+}
+
 /**
  * Every secret worth hiding that a set of config vars holds: URL passwords (whole, even with spaces or quotes),
  * credential query parameters, the values of secret-named vars, and the value of a URL variable that is not a URL.

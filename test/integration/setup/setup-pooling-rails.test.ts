@@ -13,7 +13,7 @@ import {type FakeApi, startFakeApi} from '../../helpers/fake-api.js'
 import {runCommand} from '../../helpers/run-command.js'
 import {APP, PG_ADDON} from '../../helpers/scenarios.js'
 import {pooledDatabase} from '../../helpers/scenarios-poolers.js'
-import {appDir, runSetupJson} from './run-setup.js'
+import {appDir, runSetup, runSetupJson} from './run-setup.js'
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/rails-configs')
 const DATABASE_YML = readFileSync(join(FIXTURES, 'database-rails-6.1.yml'), 'utf8')
@@ -81,21 +81,69 @@ describe('tsq:setup --pooling on a Rails app', () => {
     expect(d.read('Procfile')).toBe(PROCFILE)
   })
 
-  it('without --force: database.yml and the Procfile are shown as a diff and left alone, so the pools still direct are shrunk to fit', async () => {
+  it('without --force: no attach (nothing would use it), only the direct pools shrunk to fit; the attach step shows the database.yml diff and names --force', async () => {
     const {f, d} = await start()
     const run = await setup(f, d.dir)
     // Rails still reads DATABASE_URL: web 10×2×2 + worker 4×2 = 48 direct connections of the 118 available.
-    expect(sent(f)).toEqual([ATTACH, {method: 'PATCH', path: `/apps/${APP}/config-vars`, body: {RAILS_MAX_THREADS: '2', SIDEKIQ_CONCURRENCY: '2'}}])
-    expect(run.json.changes.map(c => c.kind)).toEqual(['attach', 'config'])
-    const left = run.json.skipped.filter(s => s.kind === 'procfile' || s.reason.startsWith('config/database.yml'))
-    expect(left.map(s => s.reason)).toEqual([
-      expect.stringMatching(/^Procfile differs from what setup would write and is left alone; run again with --force/),
-      expect.stringMatching(/^config\/database\.yml would connect through the pooler \(url: added to production; prepared_statements: added to production\) and is left alone; run again with --force/),
-    ])
-    expect(left[0]!.diff).toContain(`+${DIRECT_RELEASE}`)
-    expect(left[1]!.diff).toContain('+  prepared_statements: false')
+    expect(sent(f)).toEqual([{method: 'PATCH', path: `/apps/${APP}/config-vars`, body: {RAILS_MAX_THREADS: '2', SIDEKIQ_CONCURRENCY: '2'}}])
+    expect(run.json.changes.map(c => c.kind)).toEqual(['config'])
+    const attach = run.json.skipped.find(s => s.kind === 'attach' && s.reason.startsWith('--pooling'))!
+    expect(attach.reason).toBe(`--pooling: ${PG_ADDON}'s pooler is not attached, as nothing would connect through it yet: web, worker read config/database.yml, ` +
+      'whose change below (url: added to production; prepared_statements: added to production) setup writes only with --force. With --force it attaches ' +
+      `DATABASE_CONNECTION_POOL, points config/database.yml at DATABASE_CONNECTION_POOL_URL and keeps the release phase on DATABASE_URL, in one run: heroku tsq:setup --pooling --force -a ${APP}`)
+    expect(attach.diff!.filter(l => /^[+-]/.test(l))).toEqual(['--- a/config/database.yml', '+++ b/config/database.yml',
+      '+  url: <%= ENV[\'DATABASE_CONNECTION_POOL_URL\'] %>', '+  prepared_statements: false'])
+    // Nothing about the pooler is planned: no database.yml step of its own, no release line kept direct.
+    expect(run.json.skipped.filter(s => s.reason.startsWith('config/database.yml') || s.diff?.some(l => l.includes('=$DATABASE_URL')))).toEqual([])
+    expect(JSON.stringify(run.json)).not.toMatch(/tsq:setup --pooling -a/)
     expect(d.read('config/database.yml')).toBe(DATABASE_YML)
     expect(d.read('Procfile')).toBe(PROCFILE)
+  })
+
+  it('without --force, when the pools cannot be shrunk to fit (sidekiq.yml is the app\'s own), the Postgres problem\'s pooling fix names --force, not the command just run', async () => {
+    const {f, d} = await start()
+    writeIn(d.dir, 'config/sidekiq.yml', ':concurrency: 20\n:queues:\n  - default\n')
+    const run = await setup(f, d.dir)
+    expect(run.code).toBe(1)
+    expect(sent(f)).toEqual([{method: 'PATCH', path: `/apps/${APP}/config-vars`, body: {RAILS_MAX_THREADS: '2'}}])
+    const pg = run.json.problems.find(p => p.id === 'postgres.connections')!
+    expect(pg.fix).toContain(`server-side pooling: heroku tsq:setup --pooling --force -a ${APP} (attaches DATABASE_CONNECTION_POOL`)
+    expect(JSON.stringify(run.json)).not.toContain('tsq:setup --pooling -a')
+  })
+
+  it('a literal password in database.yml is masked in the diffs of --dry-run (JSON and human output); the changed lines still show', async () => {
+    const {f, d} = await start()
+    const secret = 'production:\n  <<: *default\n  # moved from postgres://app:SENTINELurlYML@old-db.example.com:5432/app\n  username: app\n  password: SENTINELliteralYML\n  url: |\n    <%= ENV["DATABASE_URL"] %>\n'
+    const yml = DATABASE_YML.replace(/\nproduction:\n[^]*$/, `\n${secret}`)
+    writeIn(d.dir, 'config/database.yml', yml)
+    const json = await setup(f, d.dir, '--dry-run')
+    const human = await runSetup(f, ['-a', APP, '--dir', d.dir, '--pooling', '--dry-run'])
+    for (const out of [json.stdout, human.stdout, json.stderr, human.stderr]) {
+      expect(out).not.toContain('SENTINELliteralYML')
+      expect(out).not.toContain('SENTINELurlYML')
+    }
+    const diff = json.json.skipped.find(s => s.kind === 'attach' && s.diff)!.diff!
+    expect(diff.slice(-7)).toEqual(['   # moved from postgres://app:*****@old-db.example.com:5432/app', '   username: app', '   password: *****', '-  url: |',
+      '-    <%= ENV["DATABASE_URL"] %>', '+  url: <%= ENV["DATABASE_CONNECTION_POOL_URL"] %>', '+  prepared_statements: false'])
+    expect(human.stdout).toContain('         password: *****')
+    expect(f.mutations()).toEqual([])
+    expect(d.read('config/database.yml')).toBe(yml)
+  })
+
+  it('with --force, a url: written as a block scalar (url: | then the ERB line) is replaced with its ERB line, and the doctor then reads the pooler', async () => {
+    const {f, d} = await start()
+    const yml = `${DATABASE_YML}  url: |\n    <%= ENV["DATABASE_URL"] %>\n`
+    writeIn(d.dir, 'config/database.yml', yml)
+    const run = await setup(f, d.dir, '--force')
+    expect(run.code).toBe(0)
+    expect(sent(f)).toEqual([ATTACH])
+    expect(d.read('config/database.yml')).toBe(`${DATABASE_YML}  url: <%= ENV["DATABASE_CONNECTION_POOL_URL"] %>\n  prepared_statements: false\n`)
+    f.state.app(APP).formation.find(p => p.type === 'release')!.command = DIRECT_RELEASE.replace(/^release: /, '')
+    const report = await doctor(f, d.dir)
+    expect(report.resources.find(r => r.kind === 'postgres')).toMatchObject({status: 'ok', demand: 60})
+    const second = await setup(f, d.dir, '--force')
+    expect(second.json.changes).toEqual([])
+    expect(second.json.skipped.map(s => s.reason)).toContain('config/database.yml already connects through DATABASE_CONNECTION_POOL_URL with prepared_statements: false')
   })
 
   it('with --force: the attach is sent and both files written; once deployed the doctor\'s Postgres budget and postgres.pooler pass; a second run changes nothing', async () => {

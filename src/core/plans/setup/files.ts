@@ -5,6 +5,7 @@ import type {FileChange, SetupProblem, SkippedStep} from './types.js'
 import {type DotenvEdit, editDotenv} from '../../model/dotenv-edit.js'
 import {type ProcfileEntry, parseProcfile, procfileWarnings} from '../../model/procfile.js'
 import {AUTOSCALE_COMMAND, AUTOSCALE_TYPE, autoscalerType} from './autoscale.js'
+import {redactDiff} from '../../model/text-diff.js'
 
 export const PROCFILE = 'Procfile'
 export const DOTENV = '.env'
@@ -166,7 +167,7 @@ function mergeLines(existing: string | null, wanted: ReadonlyMap<string, string>
     out.push(render(key, value))
     diff.push(`+${render(key, value)}`)
   }
-  if (out.length === 0) return {text: existing ?? '', diff}
+  if (out.length === 0) return {text: existing ?? '', diff: redactDiff(diff)}
   const text = out.join(eol) + eol
-  return {text: existing !== null && text.replace(/\r?\n$/, '') === existing.replace(/\r?\n$/, '') ? existing : text, diff}
+  return {text: existing !== null && text.replace(/\r?\n$/, '') === existing.replace(/\r?\n$/, '') ? existing : text, diff: redactDiff(diff)}
 }

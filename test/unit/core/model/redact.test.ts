@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {Redactor, redactUrl, secretsOf} from '../../../../src/core/model/redact.js'
+import {Redactor, redactLine, redactUrl, secretsOf} from '../../../../src/core/model/redact.js'
 
 const PW = 'SENTINELredactPW9001'
 
@@ -134,5 +134,30 @@ describe('secrets the URL mask used to miss (issue 16 item 7)', () => {
 
   it('a URL variable that parses is not a secret as a whole', () => {
     expect(secretsOf({REDIS_URL: 'redis://127.0.0.1:6379'})).toEqual([])
+  })
+})
+
+describe('redactLine', () => {
+  it.each([
+    ['  password: SENTINELyaml', '  password: *****'],
+    ['  password: "SENTINELq" # keep', '  password: "*****" # keep'],
+    ['secret = ENV.fetch("SECRET") { "SENTINELdefault" }', 'secret = *****'],
+    ['Environment=GITHUB_TOKEN=SENTINELunit', 'Environment=GITHUB_TOKEN=*****'],
+    ['  password: <%= ENV.fetch("DB_PASSWORD") { "SENTINELerb" } %>', '  password: *****'],
+  ])('masks the literal of %s', (input, output) => {
+    expect(redactLine(input)).toBe(output)
+  })
+
+  it.each([
+    '  password: <%= ENV["DB_PASSWORD"] %>',
+    '  primary_key: id',
+    'if token == "x"',
+    'TSQ_CONCURRENCY=3',
+    'release: DATABASE_CONNECTION_POOL_URL=$DATABASE_URL bin/rails db:migrate',
+    'SECRET_KEY_BASE=${SECRET_KEY_BASE}',
+    'threads_count = Integer(ENV.fetch("RAILS_MAX_THREADS") { 5 })',
+    '  password: ',
+  ])('leaves %s as it is (a reference, no literal, or no secret-named key)', line => {
+    expect(redactLine(line)).toBe(line)
   })
 })
