@@ -119,6 +119,36 @@ describe('tsq:setup --autoscale on Heroku', () => {
   })
 })
 
+describe('tsq:setup --autoscale when the Procfile\'s autoscale type runs something else', () => {
+  const OWN = `${PROCFILE}autoscale: node my-own-autoscaler.js\n`
+
+  it('--force keeps the user\'s autoscale line byte for byte, sends nothing, and exits 1 with a problem naming the line, what it runs and the way out', async () => {
+    const f = await start(true)
+    const d = dir({'package.json': PACKAGE_JSON, Procfile: OWN})
+    const run = await runSetupJson(f, ['-a', APP, '--dir', d.dir, '--autoscale', '--force'])
+    expect(run.code).toBe(1)
+    expect(f.mutations()).toEqual([])
+    expect(d.read('Procfile')).toBe(OWN)
+    expect(run.json.changes).toEqual([])
+    expect(run.json.problems).toEqual([{id: 'setup.autoscale', blocking: false,
+      message: '--autoscale: Procfile already has an autoscale process type that runs `node my-own-autoscaler.js`, not tsq:autoscale; setup does not replace a process type of yours, so no autoscaler was set up',
+      fix: 'rename that type in Procfile and run setup again, or run tsq\'s autoscaler under another type name yourself: add `tsq-autoscale: npx heroku-tsq tsq:autoscale --interval 30` ' +
+        'to Procfile, then run setup with --autoscale again (it keeps a line that runs tsq:autoscale under any name)'}])
+    expect(run.json.notes.filter(n => n.id.startsWith('autoscale.'))).toEqual([])
+  })
+
+  it('a Procfile that runs tsq:autoscale under another type name beside the user\'s autoscale type is kept as it is, with no problem', async () => {
+    const f = await start(true)
+    const existing = `${OWN}scaler: npx heroku-tsq tsq:autoscale --interval 60\n`
+    const d = dir({'package.json': PACKAGE_JSON, Procfile: existing})
+    const run = await runSetupJson(f, ['-a', APP, '--dir', d.dir, '--autoscale', '--force'])
+    expect(run.json.problems).toEqual([])
+    expect(d.read('Procfile')).toBe(existing)
+    expect(sent(f)).toEqual([['PATCH', `/apps/${APP}/config-vars`, {HEROKU_APP: APP}]])
+    expect(run.code).toBe(0)
+  })
+})
+
 describe('tsq:setup --local --autoscale', () => {
   it('writes the autoscale line and no HEROKU_APP into .env, and tsq:doctor --local then counts the autoscaler\'s Redis connection', async () => {
     const [pg, redis] = await Promise.all([startPostgres({maxConnections: 20}), startRedis({maxclients: 20})])

@@ -6,6 +6,7 @@ import {type DotenvEdit, editDotenv} from '../../model/dotenv-edit.js'
 import {type ProcfileEntry, parseProcfile, procfileWarnings} from '../../model/procfile.js'
 import {AUTOSCALE_COMMAND, AUTOSCALE_TYPE, autoscalerType} from './autoscale.js'
 import {redactDiff} from '../../model/text-diff.js'
+import {redactLine} from '../../model/redact.js'
 
 export const PROCFILE = 'Procfile'
 export const DOTENV = '.env'
@@ -90,8 +91,13 @@ export function planProcfile(intent: ProcfileIntent): ProcfilePlan {
       if (command && !command.trimStart().startsWith(`${intent.direct.variable}=`)) wanted.set(type, `${prefix} ${command.trimStart()}`)
     }
   }
-  // A user's own autoscaler line (its flags tuned, or another type name) is kept as it is.
-  if (intent.autoscale && autoscalerType(existing) === null) wanted.set(AUTOSCALE_TYPE, AUTOSCALE_COMMAND)
+  // A user's own autoscaler line (its flags tuned, or another type name) is kept as it is. A type named
+  // `autoscale` that runs something else is the user's own process: never replaced, even with --force.
+  const taken = existing.findLast(e => e.type === AUTOSCALE_TYPE)
+  if (intent.autoscale && autoscalerType(existing) === null) {
+    if (taken) problems.push(autoscaleTaken(taken))
+    else wanted.set(AUTOSCALE_TYPE, AUTOSCALE_COMMAND)
+  }
   const merged = mergeLines(intent.existing, wanted, line => procfileType(line), (type, command) => `${type}: ${command}`)
   const entries = parseProcfile(merged.text)
   const types = entries.map(e => e.type)
@@ -116,6 +122,13 @@ export function planProcfile(intent: ProcfileIntent): ProcfilePlan {
  */
 export function planDotenv(existing: string | null, vars: Readonly<Record<string, string>>): DotenvEdit {
   return editDotenv(existing, vars)
+}
+
+/** `--autoscale` refused: the Procfile's `autoscale:` type runs the user's own program. */
+function autoscaleTaken(entry: ProcfileEntry): SetupProblem {
+  return {id: 'setup.autoscale', blocking: false,
+    message: `--autoscale: ${PROCFILE} already has an ${AUTOSCALE_TYPE} process type that runs \`${redactLine(entry.command)}\`, not tsq:autoscale; setup does not replace a process type of yours, so no autoscaler was set up`,
+    fix: `rename that type in ${PROCFILE} and run setup again, or run tsq's autoscaler under another type name yourself: add \`tsq-autoscale: ${AUTOSCALE_COMMAND}\` to ${PROCFILE}, then run setup with --autoscale again (it keeps a line that runs tsq:autoscale under any name)`}
 }
 
 function validateCommands(commands: ProcfileIntent['commands']): SetupProblem[] {
