@@ -88,10 +88,22 @@ export function planPooling(state: AppState, live: AssessOptions['live'] = {}, f
         `points ${DATABASE_YML} at ${variable} and keeps the release phase on DATABASE_URL, in one run: heroku tsq:setup --pooling --force -a ${state.app}`,
       unifiedDiff(DATABASE_YML, yml.text, database.after))
     }
+    if (database.kind !== 'skip') notes.push(oneOffNote(variable, state.app))
   } else if (rails.some(m => m.dbRoute?.variable.value !== variable)) {
     const direct = rails.filter(m => m.dbRoute?.variable.value !== variable)
     notes.push({id: 'postgres.pooler', message: `${direct.map(m => m.type).join(', ')} read${direct.length === 1 ? 's' : ''} ${direct[0]!.dbRoute?.variable.value ?? 'DATABASE_URL'} through ${DATABASE_YML}, which is not in --dir`,
-      fix: `run setup in the app's checkout (--dir), or in ${DATABASE_YML}'s production section: url: <%= ENV["${variable}"] %> and prepared_statements: false (keep the release phase direct: release: ${variable}=$DATABASE_URL bin/rails db:migrate)`})
+      fix: `run setup in the app's checkout (--dir), or in ${DATABASE_YML}'s production section: url: <%= ENV["${variable}"] %> and prepared_statements: false (keep the release phase direct: release: ${variable}=$DATABASE_URL bin/rails db:migrate); ${oneOffNote(variable, state.app).fix}`})
   }
   return {change, vars, skipped, notes, rails: railsPlan, predicted, needsForce: false}
+}
+
+/**
+ * What --pooling does not cover: a one-off dyno reads database.yml too, so `heroku run rails db:migrate` and a
+ * console that takes an advisory lock go through the transaction pooler; only the Procfile's release line is
+ * kept direct. `heroku run` sends one quoted argument as it is, and the dyno's shell expands `$DATABASE_URL`.
+ */
+function oneOffNote(variable: string, app: string): SetupNote {
+  return {id: 'setup.pooling', message: `Once ${DATABASE_YML} reads ${variable}, one-off dynos connect through the transaction pooler too: ` +
+    `\`heroku run rails db:migrate\` and consoles that take advisory locks (migrations, with_advisory_lock) fail or misbehave there; only the Procfile's release line is kept on DATABASE_URL`,
+  fix: `run them on the direct URL: heroku run '${variable}=$DATABASE_URL bin/rails db:migrate' -a ${app} (single quotes, so $DATABASE_URL is expanded on the dyno, not by your shell)`}
 }

@@ -30,7 +30,10 @@ describe('planPooling', () => {
     const plan = planPooling(app(rails, railsCheckout), {}, true)
     expect(plan.change).not.toBeNull()
     expect(plan.vars).toEqual({})
-    expect(plan.notes).toEqual([])
+    expect(plan.notes).toEqual([{id: 'setup.pooling',
+      message: 'Once config/database.yml reads DATABASE_CONNECTION_POOL_URL, one-off dynos connect through the transaction pooler too: `heroku run rails db:migrate` ' +
+        'and consoles that take advisory locks (migrations, with_advisory_lock) fail or misbehave there; only the Procfile\'s release line is kept on DATABASE_URL',
+      fix: 'run them on the direct URL: heroku run \'DATABASE_CONNECTION_POOL_URL=$DATABASE_URL bin/rails db:migrate\' -a demo (single quotes, so $DATABASE_URL is expanded on the dyno, not by your shell)'}])
     expect(plan.rails).toEqual({
       database: {kind: 'edit', after: `${railsYml}  url: <%= ENV["DATABASE_CONNECTION_POOL_URL"] %>\n  prepared_statements: false\n`,
         edits: ['url: added to production', 'prepared_statements: added to production']},
@@ -59,6 +62,7 @@ describe('planPooling', () => {
     const plan = planPooling(app(rails))
     expect(plan.rails).toBeNull()
     expect(plan.notes[0]!.fix).toContain('url: <%= ENV["DATABASE_CONNECTION_POOL_URL"] %> and prepared_statements: false')
+    expect(plan.notes[0]!.fix).toContain('heroku run \'DATABASE_CONNECTION_POOL_URL=$DATABASE_URL bin/rails db:migrate\' -a demo')
   })
 
   it('already attached and used: nothing to do', () => {
