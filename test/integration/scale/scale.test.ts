@@ -280,6 +280,15 @@ describe('tsq:scale and the sizes Heroku lists (GET /dyno-sizes)', () => {
     expect(f.mutations()).toEqual([])
   })
 
+  it('rejects a Fir size for a Cedar app when the list holds both generations, after reading the app, with no mutating request', async () => {
+    const f = await start(smallApp())
+    const run = await scale(f, 'web=1:dyno-2c-4gb')
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('"web=1:dyno-2c-4gb": dyno size "dyno-2c-4gb" is not offered for a cedar app; the sizes of Heroku\'s GET /dyno-sizes for a cedar app are: eco, basic, standard-1x, standard-2x,')
+    expect(run.stderr).not.toMatch(/are: [^\n]*dyno-1c/)
+    expect(f.mutations()).toEqual([])
+  })
+
   it.each([
     {what: 'a 404', rule: {status: 404}},
     {what: 'a wrong shape', rule: {fault: {kind: 'raw' as const, text: '{"sizes":[]}'}}},
