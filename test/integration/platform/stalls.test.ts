@@ -1,24 +1,15 @@
 // §1: every request has a bounded time, body included. A body that stalls after the headers ends as the "No
 // answer … within N s (METHOD path)" error in bounded time; after a mutating request the error says the change
 // may have been applied and names the command that shows it.
-import {afterEach, describe, expect, test} from 'vitest'
+import {describe, expect, test} from 'vitest'
 
 import {isPlatformError, type PlatformError} from '../../../src/platform/index.js'
-import {type FakeApi, startFakeApi} from '../../helpers/fake-api.js'
+import {useFakeApi} from '../../helpers/fake-api-hook.js'
 import {createFakePlatform} from '../../helpers/fake-api-client.js'
 import * as scenarios from '../../helpers/scenarios.js'
 import {APP} from '../../helpers/scenarios.js'
 
-let fake: FakeApi | undefined
-afterEach(async () => {
-  await fake?.close()
-  fake = undefined
-})
-
-async function start(): Promise<FakeApi> {
-  fake = await startFakeApi(scenarios.herokuRedisAndPostgres())
-  return fake
-}
+const {start} = useFakeApi(scenarios.herokuRedisAndPostgres)
 
 /** The error `promise` ends with, and how long it took; a promise that never settles fails the test. */
 async function failure(promise: Promise<unknown>, withinMs = 3000): Promise<{error: PlatformError, ms: number}> {
