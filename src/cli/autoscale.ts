@@ -73,7 +73,7 @@ export async function runAutoscale(run: AutoscaleRun): Promise<StepDocument | nu
     const at = now()
     const readings = await reader.read(targets, at)
     for (const r of readings) if (r.error) run.onWarn(`${r.type}: ${r.error}; step skipped for it`)
-    const plan = decideAutoscale({state, readings, settings: run.settings, now: at, quietSince, once: run.intervalMs === null})
+    const plan = decideAutoscale({state, readings, settings: run.settings, now: at, quietSince})
     if (!run.dryRun && JSON.stringify(plan.quietSince) !== JSON.stringify(quietSince)) {
       await reader.saveClock(clockKey, plan.quietSince, run.settings.downAfterMs + 3_600_000)
     }

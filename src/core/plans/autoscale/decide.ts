@@ -29,11 +29,11 @@ export interface DecideInput {
   now: number
   /** Per type, since when (ms) its queues have been quiet: empty and latency under a quarter of the target. */
   quietSince: Readonly<Record<string, number>>
-  /** This step is a one-off (`--once`: Heroku Scheduler, cron, a terminal): its dyno is not in the formation. */
-  once?: boolean
   /** Redis connections the autoscaler itself holds on the app's Redis beyond what the formation already counts.
-   *  Default: 1, unless this is a loop (not `once`) and a process type of the formation with dynos runs
-   *  tsq:autoscale — then the assessment already counts it (its `none` stack holds 1 Redis connection). */
+   *  Default: 0 when a process type of the formation with dynos runs tsq:autoscale (the assessment counts its one
+   *  connection: stack `none` + 1 Redis); else 1 — the autoscaler of record is then a `--once` from Heroku Scheduler
+   *  or cron, a one-off dyno outside the formation. A `--once` beside such a type is a one-off like `heroku run`,
+   *  which the reserve is for. */
   ownRedisConnections?: number
 }
 
@@ -57,7 +57,7 @@ export interface AutoscalePlan {
   updates: FormationUpdate[]
   /** The quiet clocks to keep for the next step. */
   quietSince: Record<string, number>
-  /** The decided formation judged as the doctor judges it (a one-off autoscaler's connection not included). */
+  /** The decided formation judged as the doctor judges it (an autoscaler outside the formation not included). */
   assessment: Assessment
 }
 
@@ -75,7 +75,7 @@ export function decideAutoscale(input: DecideInput): AutoscalePlan {
   const {state, settings, now} = input
   const quietSince: Record<string, number> = {...input.quietSince}
   const wanted = input.readings.map(r => applyRule(r, current(state.formation, r.type), settings, now, quietSince))
-  const own = input.ownRedisConnections ?? (!input.once && formationRunsAutoscaler(state) ? 0 : 1)
+  const own = input.ownRedisConnections ?? (formationRunsAutoscaler(state) ? 0 : 1)
   const capped = capToBudget(state, wanted, own)
   const formation = withCounts(state.formation, capped.counts)
   const assessment = assess(state, {formation})

@@ -124,14 +124,14 @@ describe('decideAutoscale: the connection budget', () => {
       expect(decide(s(1), hot).updates).toEqual([{type: 'worker', quantity: 5}])
     })
 
-    it('a --once step (Heroku Scheduler: a one-off dyno outside the formation) adds its own connection beside the type\'s: budgetMax 4', () => {
-      // 2 + 1 (the type) + 1 (the one-off) + 3 × w ≤ 18 → w ≤ 4 (12 + 4 = 16); 5 would be 19.
-      expect(decide(s(1), hot, {once: true}).decisions[0]).toMatchObject({from: 1, to: 4, budgetMax: 4})
+    it('Heroku Scheduler\'s --once with no autoscale type in the formation adds its own connection: 3 web dynos, budgetMax 4', () => {
+      // web 3 × 1 + the one-off 1 + 3 × w ≤ 18 → w ≤ 4 (3 + 1 + 12 = 16); 5 would be 19. Without it 5 would fit (3 + 15 = 18).
+      const scheduler = state([f('web', 3), f('worker', 1)], {TSQ_CONCURRENCY: '1', TSQ_DB_POOL: '1'}, 'standard-0')
+      expect(decide(scheduler, hot).decisions[0]).toMatchObject({from: 1, to: 4, budgetMax: 4})
     })
 
-    it('a loop while the type is scaled to 0 (so not the one running) adds its own connection: 3 web dynos, budgetMax 4', () => {
-      // web 3 × 1 + autoscale 0 + the loop 1 + 3 × w ≤ 18 → w ≤ 4 (3 + 1 + 12 = 16); 5 would be 19. Not counting the
-      // loop would allow 5 (3 + 15 = 18).
+    it('the type scaled to 0 (its loop not running) counts the autoscaler that runs instead: 3 web dynos, budgetMax 4', () => {
+      // web 3 × 1 + autoscale 0 + the running autoscaler 1 + 3 × w ≤ 18 → w ≤ 4 (16); not counting it would allow 5 (18).
       expect(decide(s(0, 3), hot).decisions[0]).toMatchObject({from: 1, to: 4, budgetMax: 4})
     })
   })
