@@ -117,7 +117,7 @@ export function reasonsFor(plan: SettingsPlan, before: Assessment): string[] {
   }
   const pgBefore = before.resources.find(r => r.kind === 'postgres')
   const pgAfter = plan.after.resources.find(r => r.kind === 'postgres')
-  if (reasons.length > 0 && pgBefore && pgAfter && pgAfter.limit !== null) reasons.push(`Postgres ${describe(pgAfter)}: ${demandChange(pgBefore, pgAfter)}`)
+  if (reasons.length > 0 && pgBefore && pgAfter && pgAfter.limit !== null && pgAfter.demand !== pgBefore.demand) reasons.push(`Postgres ${describe(pgAfter)}: ${demandChange(pgBefore, pgAfter)}`)
   const redisBefore = before.resources.find(r => r.kind === 'redis')
   const redisAfter = plan.after.resources.find(r => r.kind === 'redis')
   if (redisBefore && redisAfter && redisAfter.limit !== null && redisAfter.demand !== redisBefore.demand) {

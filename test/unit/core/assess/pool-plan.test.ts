@@ -27,6 +27,8 @@ describe('planPools: a Rails app whose production url: is a literal postgres:// 
     expect(plan.vars).toEqual({RAILS_MAX_THREADS: '3'})
     expect(plan.edits.join('\n')).toContain('config/sidekiq.yml:2: `:concurrency: 2`')
     expect(plan.reasons.slice(0, 2)).toEqual(['web: Puma threads 5 → 3 per process, each with its own connection', 'web: Redis connections 5 → 3 per process'])
+    // Postgres stays at 0 connections, so setup says nothing about it.
+    expect(plan.reasons.filter(r => r.startsWith('Postgres'))).toEqual([])
   })
 })
 
