@@ -39,6 +39,8 @@ export default class Scale extends TsqCommand {
     const dynoSizes = changes.some(c => c.size !== null) ? await readDynoSizes(platform) : undefined
     if (dynoSizes) checkScaleSizes(changes, dynoSizes)
     const state = await this.inspect(f.app, {label: 'Reading', platform, dynoSizes})
+    // Heroku's list holds both generations' sizes: the app's own generation decides which it can run.
+    if (dynoSizes) checkScaleSizes(changes, dynoSizes, state.generation)
     state.checkout = await readCheckout(f.dir, state.formation)
     if (state.formation.length === 0) this.error(`No process types on ⬢ ${state.app}.\nUpload a Procfile to add process types.`)
     if (changes.length === 0) {

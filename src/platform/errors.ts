@@ -2,7 +2,7 @@
 // what to do. oclif prints `message`, `code` and `suggestions` of any Error, so commands just let it throw.
 
 import {printable} from '../core/model/printable.js'
-import {redactUrl} from '../core/model/redact.js'
+import {redactFreeText, redactUrl} from '../core/model/redact.js'
 
 export type PlatformErrorKind =
   | 'unauthorized' | 'forbidden' | 'not_found' | 'invalid' | 'confirmation_required' | 'rate_limited'
@@ -125,7 +125,7 @@ export const MAX_HEROKU_MESSAGE = 300
  */
 export function printableServerText(raw: string, scrub: (s: string) => string = s => s): string {
   // Cut before redacting too: a 10 MB header is not worth scanning for URLs.
-  return printable(redactUrl(scrub(raw.slice(0, 10 * MAX_HEROKU_MESSAGE))).trim(), MAX_HEROKU_MESSAGE)
+  return printable(redactFreeText(scrub(raw.slice(0, 10 * MAX_HEROKU_MESSAGE))).trim(), MAX_HEROKU_MESSAGE)
 }
 
 /** The PlatformError for an HTTP error response. */

@@ -59,6 +59,13 @@ export function herokuRedisAndPostgres(): Scenario {
   })
 }
 
+/** Adds the issue's Heroku Postgres (essential-0, Data API limit 20), attached as DATABASE, to `s`; returns `s`. */
+export function withPostgres(s: Scenario): Scenario {
+  s.addons.push(herokuPostgres())
+  s.attachments.push({app: APP, addon: PG_ADDON, name: 'DATABASE'})
+  return s
+}
+
 /** Redis Cloud only: REDISCLOUD_URL is set, REDIS_URL is not. */
 export function redisCloudOnly(): Scenario {
   return scenario({

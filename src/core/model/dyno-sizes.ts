@@ -10,6 +10,8 @@ export interface DynoSize {
   cpus: number | null
   /** Where memory and CPUs come from: `GET /dyno-sizes: memory 4 GB, 2 vCPUs` or `built-in table: …`. */
   source: string
+  /** The platform generation the size belongs to (`cedar`, `fir`); null when the list does not say. */
+  generation: string | null
 }
 
 export interface DynoSizes {
@@ -25,6 +27,7 @@ export interface ListedDynoSize {
   name: string
   memory: number
   compute?: number | null
+  generation?: {name?: string | null} | null
 }
 
 // Dev Center "Dyno Types" (2024-06-04) RAM per size; vCPUs where tsq has them (Puma's `workers :auto`).
@@ -48,15 +51,15 @@ const FIR_NAMES = [
 
 function firSize(name: string): DynoSize {
   const [, cpus, gb] = /^dyno-(\d+)c-(\d+(?:\.\d+)?)gb$/.exec(name)!
-  return {name, memoryMb: Math.round(Number(gb) * 1024), cpus: Number(cpus),
+  return {name, memoryMb: Math.round(Number(gb) * 1024), cpus: Number(cpus), generation: 'fir',
     source: `built-in table: memory ${gb} GB, ${cpus} vCPUs (from the Fir size name, heroku/cli ps:type)`}
 }
 
 const BUILT_IN: readonly DynoSize[] = [
-  ...CLASSIC.map(([name, memoryMb, cpus]) => ({name, memoryMb, cpus, source: `built-in table: memory ${showMb(memoryMb)} (${CLASSIC_SOURCE})`})),
+  ...CLASSIC.map(([name, memoryMb, cpus]) => ({name, memoryMb, cpus, generation: 'cedar', source: `built-in table: memory ${showMb(memoryMb)} (${CLASSIC_SOURCE})`})),
   ...FIR_NAMES.map(firSize),
 ]
-const BUILT_IN_LEGACY: readonly DynoSize[] = LEGACY.map(([name, memoryMb]) => ({name, memoryMb, cpus: 1, source: `built-in table: memory ${showMb(memoryMb)} (legacy size)`}))
+const BUILT_IN_LEGACY: readonly DynoSize[] = LEGACY.map(([name, memoryMb]) => ({name, memoryMb, cpus: 1, generation: 'cedar', source: `built-in table: memory ${showMb(memoryMb)} (legacy size)`}))
 
 /** tsq's own table, with why Heroku's list is not used (null when it was never asked for, as with --local). */
 export function builtInDynoSizes(fallback: string | null = null): DynoSizes {
@@ -67,7 +70,7 @@ export function builtInDynoSizes(fallback: string | null = null): DynoSizes {
 export function dynoSizesFromList(list: readonly ListedDynoSize[]): DynoSizes {
   const sizes = list.map(s => {
     const cpus = typeof s.compute === 'number' && Number.isInteger(s.compute) && s.compute > 0 ? s.compute : null
-    return {name: s.name.toLowerCase(), memoryMb: Math.round(s.memory * 1024), cpus,
+    return {name: s.name.toLowerCase(), memoryMb: Math.round(s.memory * 1024), cpus, generation: s.generation?.name?.toLowerCase() ?? null,
       source: `GET /dyno-sizes: memory ${s.memory} GB${cpus === null ? '' : `, ${cpus} vCPU${cpus === 1 ? '' : 's'}`}`}
   })
   return {origin: 'api', sizes, fallback: null}
@@ -84,9 +87,13 @@ export function findDynoSize(catalogue: DynoSizes | undefined, name: string | nu
     ?? BUILT_IN.find(s => s.name === wanted) ?? BUILT_IN_LEGACY.find(s => s.name === wanted)
 }
 
-/** The sizes a formation may be scaled to: those Heroku lists, else the built-in table's. */
-export function allowedDynoSizes(catalogue: DynoSizes | undefined): string[] {
-  return (catalogue ?? builtInDynoSizes()).sizes.map(s => s.name)
+/**
+ * The sizes a formation may be scaled to: those Heroku lists, else the built-in table's; with the app's generation
+ * known, only that generation's (a Cedar app cannot run `dyno-2c-4gb`, a Fir app `standard-2x`).
+ */
+export function allowedDynoSizes(catalogue: DynoSizes | undefined, generation?: string | null): string[] {
+  const wanted = generation?.toLowerCase()
+  return (catalogue ?? builtInDynoSizes()).sizes.filter(s => !wanted || s.generation === null || s.generation === wanted).map(s => s.name)
 }
 
 /** Where the allowed sizes come from, for messages. */

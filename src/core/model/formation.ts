@@ -75,12 +75,14 @@ function parseOne(arg: string, problems: string[]): ScaleChange | undefined {
 
 /**
  * Every size the changes name must be one the catalogue offers (Heroku's `GET /dyno-sizes` list, or tsq's
- * built-in table when that could not be read); an unknown one is an error naming the allowed sizes.
+ * built-in table when that could not be read) to an app of `generation` when known; an unknown one is an error
+ * naming the allowed sizes.
  */
-export function checkScaleSizes(changes: readonly ScaleChange[], sizes: DynoSizes | undefined): void {
-  const allowed = allowedDynoSizes(sizes)
+export function checkScaleSizes(changes: readonly ScaleChange[], sizes: DynoSizes | undefined, generation?: string | null): void {
+  const allowed = allowedDynoSizes(sizes, generation)
+  const of = generation ? ` for a ${generation} app` : ''
   const problems = changes.filter(c => c.size !== null && !allowed.includes(c.size))
-    .map(c => `"${c.arg}": unknown dyno size "${c.size}"; the sizes of ${describeDynoSizes(sizes)} are: ${allowed.join(', ')}`)
+    .map(c => `"${c.arg}": ${allowedDynoSizes(sizes).includes(c.size!) ? `dyno size "${c.size}" is not offered${of}` : `unknown dyno size "${c.size}"`}; the sizes of ${describeDynoSizes(sizes)}${of} are: ${allowed.join(', ')}`)
   if (problems.length > 0) throw new ScaleArgumentError(problems)
 }
 

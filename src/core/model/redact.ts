@@ -26,6 +26,16 @@ export function redactUrl(url: string): string {
     .replace(SECRET_PARAM, (_m, name: string, value: string) => value ? `${name}${MASK}` : name)
 }
 
+// In text nobody can parse (a server's message or warning), a URL whose userinfo holds a space or a quote has no
+// end that can be found: everything from its scheme to the last `@` before the next URL on the line is masked.
+const LOOSE_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)((?:(?![a-z][a-z0-9+.-]*:\/\/)[^\n])*)@/gi
+
+/** redactUrl for free text from elsewhere: also masks a userinfo that holds spaces or quotes, to its last `@`. */
+export function redactFreeText(text: string): string {
+  return redactUrl(text).replace(LOOSE_USERINFO, (match, scheme: string, userinfo: string) =>
+    /[\s"'<>]/.test(userinfo) ? `${scheme}${MASK}@` : match)
+}
+
 /**
  * Every secret worth hiding that a set of config vars holds: URL passwords (whole, even with spaces or quotes),
  * credential query parameters, the values of secret-named vars, and the value of a URL variable that is not a URL.

@@ -9,7 +9,8 @@ import pg from 'pg'
 import {afterEach, describe, expect, it} from 'vitest'
 import Doctor from '../../../commands/tsq/doctor.js'
 import type {DoctorReport} from '../../../src/core/checks/doctor.js'
-import {type FakeApi, startFakeApi} from '../../helpers/fake-api.js'
+import type {FakeApi} from '../../helpers/fake-api.js'
+import {useFakeApi} from '../../helpers/fake-api-hook.js'
 import * as scenarios from '../../helpers/scenarios.js'
 import {APP, PG_ADDON, REDIS_ADDON, SENTINEL_VALUES} from '../../helpers/scenarios.js'
 import {type PostgresService, type RedisService, startPostgres, startRedis} from '../../helpers/services.js'
@@ -17,6 +18,7 @@ import {runInProcess} from './run-in-process.js'
 
 const REDIS_PASSWORD = 'SENTINELliveRedisPW3317'
 const PG_PASSWORD = 'SENTINELlivePgPW8820'
+const fakeApi = useFakeApi()
 const cleanups: Array<() => Promise<unknown>> = []
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => {})
@@ -63,8 +65,7 @@ describe('tsq:doctor --live', () => {
     const scenario = scenarios.herokuRedisAndPostgres()
     scenario.addons.find(a => a.name === REDIS_ADDON)!.url = redis.url
     scenario.addons.find(a => a.name === PG_ADDON)!.url = postgres.url
-    const fake: FakeApi = await startFakeApi(scenario)
-    cleanups.push(() => fake.close())
+    const fake: FakeApi = await fakeApi.start(scenario)
     const run = await runInProcess(Doctor, ['-a', APP, '--live', '--json'],
       {HEROKU_HOST: fake.url, HEROKU_DATA_HOST: fake.url, HEROKU_API_KEY: fake.state.token, NO_COLOR: '1'})
     noSecrets(run.stdout + run.stderr)
@@ -93,8 +94,7 @@ describe('tsq:doctor --live', () => {
     const scenario = scenarios.herokuRedisAndPostgres()
     scenario.addons.find(a => a.name === REDIS_ADDON)!.url = redis.url
     scenario.addons.find(a => a.name === PG_ADDON)!.url = postgres.url
-    const fake = await startFakeApi(scenario)
-    cleanups.push(() => fake.close())
+    const fake = await fakeApi.start(scenario)
     const run = await runInProcess(Doctor, ['-a', APP, '--live', '--json'], {HEROKU_HOST: fake.url, HEROKU_DATA_HOST: fake.url, HEROKU_API_KEY: fake.state.token})
     const report = JSON.parse(run.stdout) as DoctorReport
     expect(report.checks.find(c => c.id === 'postgres.live')).toMatchObject({status: 'warn', message: expect.stringContaining('ECONNREFUSED')})
@@ -146,8 +146,7 @@ describe('tsq:doctor --live queue readings', () => {
     const s = scenarios.herokuRedisAndPostgres()
     s.addons.find(a => a.name === REDIS_ADDON)!.url = redis.url
     s.addons.find(a => a.name === PG_ADDON)!.url = postgres.url
-    const api = await startFakeApi(s)
-    cleanups.push(() => api.close())
+    const api = await fakeApi.start(s)
     const producer = new Redis(redis.url)
     cleanups.push(async () => producer.disconnect())
     // A job as BullMQ stores it, waiting for 90 s.

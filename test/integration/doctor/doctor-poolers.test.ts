@@ -2,22 +2,19 @@
 // through TSQ_DATABASE_URL_VAR, the processes count against the pooler and its server pool (read from the Data
 // API's database config) against the plan; with that config unreadable, the documented share is used and marked
 // as assumed, without a crash.
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import Doctor from '../../../commands/tsq/doctor.js'
 import type {DoctorReport} from '../../../src/core/checks/doctor.js'
-import {type FakeApi, type Scenario, startFakeApi} from '../../helpers/fake-api.js'
+import type {FakeApi, Scenario} from '../../helpers/fake-api.js'
+import {useFakeApi} from '../../helpers/fake-api-hook.js'
 import {APP, PG_ADDON, REDIS_ADDON, SENTINEL_VALUES} from '../../helpers/scenarios.js'
 import {pooledDatabase} from '../../helpers/scenarios-poolers.js'
 import {runInProcess} from './run-in-process.js'
 
-let fake: FakeApi | undefined
-afterEach(async () => {
-  await fake?.close()
-  fake = undefined
-})
+const api = useFakeApi()
 
 async function doctorJson(scenario: Scenario): Promise<{report: DoctorReport, exitCode: number | undefined, fake: FakeApi}> {
-  fake = await startFakeApi(scenario)
+  const fake = await api.start(scenario)
   const run = await runInProcess(Doctor, ['-a', APP, '--json'], {
     HEROKU_HOST: fake.url, HEROKU_DATA_HOST: fake.url, HEROKU_API_KEY: fake.state.token, HEROKU_APP: undefined, NO_COLOR: '1', FORCE_COLOR: undefined,
   })
@@ -78,7 +75,7 @@ describe('tsq:doctor reads Key-Value Store\'s eviction policy from the Data API 
 
   it('noeviction is ok; no maxmemory row warns with the reason', async () => {
     expect(check((await doctorJson(pooledDatabase())).report, 'redis.eviction')).toMatchObject({status: 'ok'})
-    await fake?.close()
+    await api.current?.close()
     const unread = check((await doctorJson(pooledDatabase({maxmemoryPolicy: null}))).report, 'redis.eviction')!
     expect(unread).toMatchObject({status: 'warn'})
     expect(unread.message).toContain('Data API: the answer has no maxmemory row')

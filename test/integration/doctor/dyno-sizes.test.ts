@@ -1,19 +1,16 @@
 // tsq:doctor in-process against the fake Platform API: a Fir app's processes follow the memory GET /dyno-sizes
 // lists for its sizes, named as the source; when the list cannot be read the doctor still reports, from the
 // built-in table, and warns on stderr why.
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import Doctor from '../../../commands/tsq/doctor.js'
 import type {DoctorReport} from '../../../src/core/checks/doctor.js'
-import {type FakeApi, type Scenario, startFakeApi} from '../../helpers/fake-api.js'
+import type {FakeApi, Scenario} from '../../helpers/fake-api.js'
+import {useFakeApi} from '../../helpers/fake-api-hook.js'
 import {runCommand} from '../../helpers/run-command.js'
 import * as scenarios from '../../helpers/scenarios.js'
 import {APP} from '../../helpers/scenarios.js'
 
-let fake: FakeApi | undefined
-afterEach(async () => {
-  await fake?.close()
-  fake = undefined
-})
+const api = useFakeApi()
 
 /** The app on Fir: web 1 × dyno-2c-4gb, worker 2 × dyno-1c-0.5gb, no WEB_CONCURRENCY. */
 function firApp(): Scenario {
@@ -28,7 +25,7 @@ function firApp(): Scenario {
 }
 
 async function doctorJson(scenario: Scenario, env: Record<string, string> = {}, before?: (f: FakeApi) => void) {
-  fake = await startFakeApi(scenario)
+  const fake = await api.start(scenario)
   before?.(fake)
   const run = await runCommand(Doctor, ['-a', APP, '--json'], {fake, env: {NO_COLOR: '1', HEROKU_APP: undefined, ...env}, checkSentinels: true})
   return {run, report: JSON.parse(run.stdout) as DoctorReport, fake}

@@ -1,27 +1,23 @@
 // Secrets the URL mask used to miss never reach any output of any command: a REDIS_URL that is a bare
 // password ("REDIS_URL is not a URL (value hidden)"), a ?password= query parameter, a password with a space.
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
 import Doctor from '../../../commands/tsq/doctor.js'
 import Scale from '../../../commands/tsq/scale.js'
 import Setup from '../../../commands/tsq/setup.js'
-import {type FakeApi, type Scenario, startFakeApi} from '../../helpers/fake-api.js'
+import type {Scenario} from '../../helpers/fake-api.js'
+import {useFakeApi} from '../../helpers/fake-api-hook.js'
 import {type CommandClass, runCommand} from '../../helpers/run-command.js'
 import * as scenarios from '../../helpers/scenarios.js'
 import {APP, REDIS_ADDON} from '../../helpers/scenarios.js'
-import {appDir, PACKAGE_JSON} from '../setup/run-setup.js'
+import {PACKAGE_JSON, useAppDirs} from '../setup/run-setup.js'
 
 const BARE = 'SENTINELbareRedisPW3141'
 const QUERY = 'SENTINELqueryPW2718'
 const SPACED = 'SENTINEL spaced"PW1618'
 
-let fake: FakeApi | undefined
-const dirs: Array<ReturnType<typeof appDir>> = []
-afterEach(async () => {
-  await fake?.close()
-  fake = undefined
-  for (const d of dirs.splice(0)) d.remove()
-})
+const api = useFakeApi()
+const appDir = useAppDirs()
 
 /** The issue's app without its Redis add-on, and config vars holding secrets in odd places. */
 function oddSecrets(config: Record<string, string>): Scenario {
@@ -39,7 +35,7 @@ const CASES: Array<[string, Record<string, string>, string]> = [
 ]
 
 async function run(command: CommandClass, argv: string[], secret: string) {
-  const result = await runCommand(command, argv, {fake, env: {HEROKU_APP: undefined, NO_COLOR: '1'}, checkSentinels: true})
+  const result = await runCommand(command, argv, {fake: api.current, env: {HEROKU_APP: undefined, NO_COLOR: '1'}, checkSentinels: true})
   expect(result.stdout + result.stderr, argv.join(' ')).not.toContain(secret)
   expect(result.stdout + result.stderr).not.toContain('SENTINEL')
   return result
@@ -47,15 +43,14 @@ async function run(command: CommandClass, argv: string[], secret: string) {
 
 describe.each(CASES)('%s is never printed', (_name, config, secret) => {
   it('by tsq:doctor, human and --json', async () => {
-    fake = await startFakeApi(oddSecrets(config))
+    await api.start(oddSecrets(config))
     await run(Doctor, ['-a', APP], secret)
     await run(Doctor, ['-a', APP, '--json'], secret)
   })
 
   it('by tsq:setup --dry-run and tsq:scale', async () => {
-    fake = await startFakeApi(oddSecrets(config))
+    await api.start(oddSecrets(config))
     const d = appDir({'package.json': PACKAGE_JSON})
-    dirs.push(d)
     await run(Setup, ['-a', APP, '--dir', d.dir, '--dry-run'], secret)
     await run(Setup, ['-a', APP, '--dir', d.dir, '--dry-run', '--json'], secret)
     await run(Scale, ['-a', APP], secret)
@@ -64,7 +59,7 @@ describe.each(CASES)('%s is never printed', (_name, config, secret) => {
 })
 
 it('tsq:doctor says "REDIS_URL is not a URL (value hidden)"', async () => {
-  fake = await startFakeApi(oddSecrets({REDIS_URL: BARE}))
+  await api.start(oddSecrets({REDIS_URL: BARE}))
   const result = await run(Doctor, ['-a', APP, '--json'], BARE)
   expect(result.stdout).toContain('REDIS_URL is not a URL (value hidden)')
 })

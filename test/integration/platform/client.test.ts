@@ -3,24 +3,16 @@
 import {createServer} from 'node:net'
 
 import {Exit, handle} from '@oclif/core/handle'
-import {afterEach, describe, expect, test, vi} from 'vitest'
+import {describe, expect, test, vi} from 'vitest'
 
 import {isPlatformError, type PlatformError} from '../../../src/platform/index.js'
-import {type FakeApi, startFakeApi} from '../../helpers/fake-api.js'
+import type {FakeApi} from '../../helpers/fake-api.js'
+import {useFakeApi} from '../../helpers/fake-api-hook.js'
 import {createFakePlatform} from '../../helpers/fake-api-client.js'
 import * as scenarios from '../../helpers/scenarios.js'
 import {APP, SENTINEL_VALUES, SENTINELS} from '../../helpers/scenarios.js'
 
-let fake: FakeApi | undefined
-afterEach(async () => {
-  await fake?.close()
-  fake = undefined
-})
-
-async function start() {
-  fake = await startFakeApi(scenarios.herokuRedisAndPostgres())
-  return fake
-}
+const {start} = useFakeApi(scenarios.herokuRedisAndPostgres)
 
 async function failure(promise: Promise<unknown>): Promise<PlatformError> {
   const error = await promise.then(() => null, (e: unknown) => e)
@@ -94,7 +86,7 @@ describe('retries', () => {
   })
 
   test('when RateLimit-Remaining runs low, the next request first waits', async () => {
-    fake = await startFakeApi({...scenarios.herokuRedisAndPostgres(), rateLimitRemaining: 10})
+    const fake = await start({...scenarios.herokuRedisAndPostgres(), rateLimitRemaining: 10})
     const {platform, sleeps} = await createFakePlatform(fake)
     await platform.get(`/apps/${APP}`)
     expect(sleeps).toEqual([])
@@ -115,7 +107,7 @@ describe('errors', () => {
   })
 
   test('403: names the app and says to ask an owner', async () => {
-    fake = await startFakeApi(scenarios.forbiddenSharingApp())
+    const fake = await start(scenarios.forbiddenSharingApp())
     const {platform} = await createFakePlatform(fake)
     const error = await failure(platform.get(`/apps/${scenarios.STAGING}/formation`))
     expect(error.message).toBe(`You do not have access to app ${scenarios.STAGING} (403). Heroku says: You do not have access to the app ${scenarios.STAGING}.`)

@@ -29,7 +29,7 @@ describe('readDynoSizes', () => {
     expect(f.requests.map(r => [r.method, r.path, r.headers.accept])).toEqual([['GET', DYNO_SIZES_PATH, 'application/vnd.heroku+json; version=3']])
     expect(sizes.origin).toBe('api')
     expect(sizes.sizes.map(s => s.name)).toEqual(f.state.dynoSizes.map(s => s.name.toLowerCase()))
-    expect(findDynoSize(sizes, 'Standard-2X')).toEqual({name: 'standard-2x', memoryMb: 1024, cpus: 2, source: 'GET /dyno-sizes: memory 1 GB, 2 vCPUs'})
+    expect(findDynoSize(sizes, 'Standard-2X')).toEqual({name: 'standard-2x', memoryMb: 1024, cpus: 2, generation: 'cedar', source: 'GET /dyno-sizes: memory 1 GB, 2 vCPUs'})
     expect(findDynoSize(sizes, 'performance-l')).toMatchObject({memoryMb: 14_336, cpus: 8})
   })
 
@@ -37,7 +37,7 @@ describe('readDynoSizes', () => {
     const f = await start('fir')
     const {platform} = await createFakePlatform(f)
     const sizes = await readDynoSizes(platform)
-    expect(findDynoSize(sizes, 'dyno-1c-0.5gb')).toEqual({name: 'dyno-1c-0.5gb', memoryMb: 512, cpus: 1, source: 'GET /dyno-sizes: memory 0.5 GB, 1 vCPU'})
+    expect(findDynoSize(sizes, 'dyno-1c-0.5gb')).toEqual({name: 'dyno-1c-0.5gb', memoryMb: 512, cpus: 1, generation: 'fir', source: 'GET /dyno-sizes: memory 0.5 GB, 1 vCPU'})
     expect(findDynoSize(sizes, 'dyno-2c-4gb')).toMatchObject({memoryMb: 4096, cpus: 2, source: 'GET /dyno-sizes: memory 4 GB, 2 vCPUs'})
     expect(sizes.sizes.some(s => s.name === 'standard-1x')).toBe(false)
   })

@@ -1,23 +1,20 @@
 // inspectApp against the fake Platform API over real HTTP: the exact AppState for each of the issue's scenarios.
 
-import {afterEach, describe, expect, test} from 'vitest'
+import {describe, expect, test} from 'vitest'
 
 import type {AppState} from '../../../src/core/model/app-state.js'
 import {inspectApp, UNKNOWN_SHARING_APP} from '../../../src/platform/index.js'
 import {diagnose} from '../../../src/core/checks/doctor.js'
-import {type FakeApi, type Scenario, startFakeApi} from '../../helpers/fake-api.js'
+import type {FakeApi, Scenario} from '../../helpers/fake-api.js'
+import {useFakeApi} from '../../helpers/fake-api-hook.js'
 import {createFakePlatform} from '../../helpers/fake-api-client.js'
 import * as scenarios from '../../helpers/scenarios.js'
 import {APP, PG_ADDON, REDIS_ADDON, STAGING, URLS} from '../../helpers/scenarios.js'
 
-let fake: FakeApi | undefined
-afterEach(async () => {
-  await fake?.close()
-  fake = undefined
-})
+const api = useFakeApi()
 
 async function inspect(scenario: Scenario, app = APP): Promise<{state: AppState, fake: FakeApi}> {
-  fake = await startFakeApi(scenario)
+  const fake = await api.start(scenario)
   const {platform} = await createFakePlatform(fake)
   return {state: await inspectApp(platform, app), fake}
 }
@@ -154,8 +151,7 @@ describe('inspectApp', () => {
   })
 
   test('an app given by id is reported by name, and its own attachments are not counted as sharing', async () => {
-    const f0 = await startFakeApi(scenarios.sharedDatabase())
-    fake = f0
+    const f0 = await api.start(scenarios.sharedDatabase())
     const {platform} = await createFakePlatform(f0)
     const state = await inspectApp(platform, f0.state.app(APP).id)
     expect(state.app).toBe(APP)
@@ -163,7 +159,7 @@ describe('inspectApp', () => {
   })
 
   test('a Data API failure is recorded for the database and the rest of the state is still returned', async () => {
-    fake = await startFakeApi(scenarios.herokuRedisAndPostgres())
+    const fake = await api.start(scenarios.herokuRedisAndPostgres())
     fake.failNext({path: `/client/v11/databases/${PG_ADDON}`, status: 404, body: {id: 'not_found', message: 'That database was not found.'}})
     const {platform} = await createFakePlatform(fake)
     const state = await inspectApp(platform, APP)
@@ -174,7 +170,7 @@ describe('inspectApp', () => {
   })
 
   test('when the apps sharing an add-on cannot be listed, one unknown SharingApp carries the reason', async () => {
-    fake = await startFakeApi(scenarios.herokuRedisAndPostgres())
+    const fake = await api.start(scenarios.herokuRedisAndPostgres())
     fake.failNext({path: `/addons/${id(fake, REDIS_ADDON)}/addon-attachments`, status: 403,
       body: {id: 'forbidden', message: 'You do not have access to this add-on.'}})
     const {platform} = await createFakePlatform(fake)

@@ -1,24 +1,21 @@
 // The mutating calls against the fake: exact request bodies, confirmation, validation before sending.
 
-import {afterEach, describe, expect, test} from 'vitest'
+import {describe, expect, test} from 'vitest'
 
 import {
   attachAddon, getConfigVars, getLatestReleaseVersion, isPlatformError, patchConfigVars, patchFormation,
   promoteRedis,
 } from '../../../src/platform/index.js'
-import {type FakeApi, type Scenario, startFakeApi} from '../../helpers/fake-api.js'
+import type {Scenario} from '../../helpers/fake-api.js'
+import {useFakeApi} from '../../helpers/fake-api-hook.js'
 import {createFakePlatform} from '../../helpers/fake-api-client.js'
 import * as scenarios from '../../helpers/scenarios.js'
 import {APP, REDIS_ADDON, URLS} from '../../helpers/scenarios.js'
 
-let fake: FakeApi | undefined
-afterEach(async () => {
-  await fake?.close()
-  fake = undefined
-})
+const api = useFakeApi()
 
 async function setup(scenario: Scenario) {
-  fake = await startFakeApi(scenario)
+  const fake = await api.start(scenario)
   const {platform} = await createFakePlatform(fake)
   return {fake, platform}
 }

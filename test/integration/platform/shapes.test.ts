@@ -1,27 +1,18 @@
 // Wrong-shape 2xx answers: every answer's shape is checked before it is read. The error names the request and
 // what was expected; nothing is ever assessed or acted on from a body of the wrong shape.
-import {afterEach, describe, expect, test} from 'vitest'
+import {describe, expect, test} from 'vitest'
 
 import Doctor from '../../../commands/tsq/doctor.js'
 import Scale from '../../../commands/tsq/scale.js'
 import {inspectApp, isPlatformError, patchFormation, type PlatformError} from '../../../src/platform/index.js'
-import {type FakeApi, startFakeApi} from '../../helpers/fake-api.js'
+import {useFakeApi} from '../../helpers/fake-api-hook.js'
 import {createFakePlatform} from '../../helpers/fake-api-client.js'
 import {expectErrorDocument} from '../../helpers/json-error.js'
 import {runCommand} from '../../helpers/run-command.js'
 import * as scenarios from '../../helpers/scenarios.js'
 import {APP} from '../../helpers/scenarios.js'
 
-let fake: FakeApi | undefined
-afterEach(async () => {
-  await fake?.close()
-  fake = undefined
-})
-
-async function start(): Promise<FakeApi> {
-  fake = await startFakeApi(scenarios.herokuRedisAndPostgres())
-  return fake
-}
+const {start} = useFakeApi(scenarios.herokuRedisAndPostgres)
 
 async function failure(promise: Promise<unknown>): Promise<PlatformError> {
   const error = await promise.then(() => null, (e: unknown) => e)

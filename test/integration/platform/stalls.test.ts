@@ -1,28 +1,21 @@
 // §1: every request has a bounded time, body included. A body that stalls after the headers ends as the "No
 // answer … within N s (METHOD path)" error in bounded time; after a mutating request the error says the change
 // may have been applied and names the command that shows it.
-import {afterEach, describe, expect, test} from 'vitest'
+import {describe, expect, test} from 'vitest'
 
 import {isPlatformError, type PlatformError} from '../../../src/platform/index.js'
-import {type FakeApi, startFakeApi} from '../../helpers/fake-api.js'
+import {useFakeApi} from '../../helpers/fake-api-hook.js'
 import {createFakePlatform} from '../../helpers/fake-api-client.js'
 import * as scenarios from '../../helpers/scenarios.js'
 import {APP} from '../../helpers/scenarios.js'
 
-let fake: FakeApi | undefined
-afterEach(async () => {
-  await fake?.close()
-  fake = undefined
-})
+const {start} = useFakeApi(scenarios.herokuRedisAndPostgres)
 
-async function start(): Promise<FakeApi> {
-  fake = await startFakeApi(scenarios.herokuRedisAndPostgres())
-  return fake
-}
-
-/** The error `promise` ends with, and how long it took; a promise that never settles fails the test. */
-async function failure(promise: Promise<unknown>, withinMs = 3000): Promise<{error: PlatformError, ms: number}> {
-  const started = performance.now()
+/**
+ * The error `promise` ends with. The bug this guards against is a promise that never settles (Node then exits 13):
+ * one still pending after 15 s, fifty times the 0.3 s deadline, fails the test. How long it took is not asserted.
+ */
+async function failure(promise: Promise<unknown>, withinMs = 15_000): Promise<{error: PlatformError}> {
   let timer: NodeJS.Timeout | undefined
   const pending = new Promise<'pending'>(resolve => {
     timer = setTimeout(() => resolve('pending'), withinMs)
@@ -30,7 +23,7 @@ async function failure(promise: Promise<unknown>, withinMs = 3000): Promise<{err
   const outcome = await Promise.race([promise.then(() => 'resolved', (e: unknown) => e), pending])
   clearTimeout(timer)
   if (!isPlatformError(outcome)) throw new Error(`expected a PlatformError within ${withinMs} ms, got ${String(outcome)}`)
-  return {error: outcome, ms: performance.now() - started}
+  return {error: outcome}
 }
 
 const formation = `/apps/${APP}/formation`
@@ -41,11 +34,10 @@ describe('a body that stalls after the headers', () => {
     const f = await start()
     f.failNext({path: formation, fault: {kind: 'stall', head: '[{"name":'}})
     const {platform} = await createFakePlatform(f, {timeoutMs: 300})
-    const {error, ms} = await failure(platform.get(formation))
+    const {error} = await failure(platform.get(formation))
     expect(error.kind).toBe('timeout')
     expect(error.message).toBe(`No answer from ${f.url} within 0.3 s (GET ${formation}).`)
     expect(error.mayHaveApplied).toBe(false)
-    expect(ms).toBeLessThan(2000)
   })
 
   test('an HTML 502 that sends its head and then nothing: the same timeout', async () => {

@@ -1,37 +1,21 @@
 // redis.eviction against real throwaway redis-servers, judged by tsq:doctor --local as users run it: a BullMQ app
 // (heroku-tsq/runtime web + worker) on allkeys-lru fails with the noeviction fix, on noeviction passes, and a
 // Redis that refuses CONFIG is read through INFO memory, or warns with the reason when INFO is refused too.
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 import {Redis} from 'ioredis'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import Doctor from '../../../commands/tsq/doctor.js'
 import type {Check} from '../../../src/core/checks/index.js'
 import type {DoctorReport} from '../../../src/core/checks/doctor.js'
 import {readRedisServer} from '../../../src/probe/index.js'
 import {runCommand} from '../../helpers/run-command.js'
-import {type RedisService, type RedisServiceOptions, startRedis} from '../../helpers/services.js'
+import {useThrowawayRedis} from '../../helpers/throwaway-redis.js'
+import {useAppDirs} from '../setup/run-setup.js'
 
-let servers: RedisService[] = []
-const dirs: string[] = []
-afterEach(async () => {
-  await Promise.all(servers.map(s => s.stop()))
-  servers = []
-  for (const d of dirs.splice(0)) rmSync(d, {recursive: true, force: true})
-})
-
-async function server(options: RedisServiceOptions): Promise<RedisService> {
-  const s = await startRedis(options)
-  servers.push(s)
-  return s
-}
+const server = useThrowawayRedis()
+const appDir = useAppDirs()
 
 async function eviction(url: string, procfile = 'web: node app.js\nworker: node app.js\n'): Promise<Check | undefined> {
-  const dir = mkdtempSync(join(tmpdir(), 'tsq-redis-eviction-'))
-  dirs.push(dir)
-  writeFileSync(join(dir, 'Procfile'), procfile)
-  writeFileSync(join(dir, '.env'), `REDIS_URL=${url}\nDATABASE_URL=postgres://app@127.0.0.1:9/app\n`)
+  const {dir} = appDir({Procfile: procfile, '.env': `REDIS_URL=${url}\nDATABASE_URL=postgres://app@127.0.0.1:9/app\n`})
   const run = await runCommand(Doctor, ['--local', '--dir', dir, '--json'])
   return (JSON.parse(run.stdout) as DoctorReport).checks.find(c => c.id === 'redis.eviction')
 }

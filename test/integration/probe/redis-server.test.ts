@@ -1,38 +1,22 @@
 // redis.persistence and redis.auth against real throwaway redis-servers, one per configuration, read by the
 // probe and judged by tsq:doctor --local as users run it. Clients connect through 127.0.0.1 only.
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import Doctor from '../../../commands/tsq/doctor.js'
 import type {Check} from '../../../src/core/checks/index.js'
 import type {DoctorReport} from '../../../src/core/checks/doctor.js'
 import {readRedisServer} from '../../../src/probe/index.js'
 import {runCommand} from '../../helpers/run-command.js'
-import {type RedisService, type RedisServiceOptions, startRedis} from '../../helpers/services.js'
+import {useThrowawayRedis} from '../../helpers/throwaway-redis.js'
+import {useAppDirs} from '../setup/run-setup.js'
 
 const PASSWORD = 'SENTINELredisAuthPW5521'
-let servers: RedisService[] = []
-const dirs: string[] = []
-afterEach(async () => {
-  await Promise.all(servers.map(s => s.stop()))
-  servers = []
-  for (const d of dirs.splice(0)) rmSync(d, {recursive: true, force: true})
-})
-
-async function server(options: RedisServiceOptions): Promise<RedisService> {
-  const s = await startRedis(options)
-  servers.push(s)
-  return s
-}
+const server = useThrowawayRedis()
+const appDir = useAppDirs()
 
 /** The redis.* server checks tsq:doctor --local reports for an app whose .env points at `url`. */
 async function doctorChecks(url: string): Promise<Record<string, Check>> {
-  const dir = mkdtempSync(join(tmpdir(), 'tsq-redis-server-'))
-  dirs.push(dir)
-  writeFileSync(join(dir, 'Procfile'), 'web: node app.js\nworker: node app.js\n')
   // Port 9 refuses at once: Postgres is not what these tests look at.
-  writeFileSync(join(dir, '.env'), `REDIS_URL=${url}\nDATABASE_URL=postgres://app@127.0.0.1:9/app\n`)
+  const {dir} = appDir({Procfile: 'web: node app.js\nworker: node app.js\n', '.env': `REDIS_URL=${url}\nDATABASE_URL=postgres://app@127.0.0.1:9/app\n`})
   const run = await runCommand(Doctor, ['--local', '--dir', dir, '--json'])
   expect(run.stdout + run.stderr).not.toContain(PASSWORD)
   const report = JSON.parse(run.stdout) as DoctorReport

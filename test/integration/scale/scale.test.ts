@@ -2,21 +2,18 @@
 // any request (zero recorded); an unknown type or a count below zero fails after the reads, with no mutation.
 // runScale also checks every run's stdout and stderr for SENTINEL secrets.
 
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
 import {SCALE_FORMS} from '../../../src/core/model/formation.js'
-import {type FakeApi, type Scenario, startFakeApi} from '../../helpers/fake-api.js'
+import type {FakeApi, Scenario} from '../../helpers/fake-api.js'
+import {useFakeApi} from '../../helpers/fake-api-hook.js'
 import * as scenarios from '../../helpers/scenarios.js'
 import {APP, PG_ADDON, STAGING, URLS} from '../../helpers/scenarios.js'
 import {runScale} from './run-scale.js'
 import Scale from '../../../commands/tsq/scale.js'
 import {runCommand} from '../../helpers/run-command.js'
 
-let fake: FakeApi | undefined
-afterEach(async () => {
-  await fake?.close()
-  fake = undefined
-})
+const {start} = useFakeApi()
 
 /**
  * The issue's app (Postgres essential-0: limit 20 per the Data API, reserve 2; Heroku Redis mini: 20) with one
@@ -31,11 +28,6 @@ function smallApp(pgLimit = 20): Scenario {
   ]
   s.addons.find(a => a.name === PG_ADDON)!.connections = {used: 3, limit: pgLimit}
   return s
-}
-
-async function start(scenario: Scenario): Promise<FakeApi> {
-  fake = await startFakeApi(scenario)
-  return fake
 }
 
 const scale = (f: FakeApi, ...args: string[]) => runScale(f, [...args, '-a', APP])
@@ -277,6 +269,15 @@ describe('tsq:scale and the sizes Heroku lists (GET /dyno-sizes)', () => {
     const run = await scale(f, 'web=1:dyno-1c-0.5gb', '--json')
     expect(run.code).toBe(1)
     expect(JSON.parse(run.stdout).error.message).toContain('"web=1:dyno-1c-0.5gb": unknown dyno size "dyno-1c-0.5gb"; the sizes of Heroku\'s GET /dyno-sizes are: eco, basic, standard-1x, standard-2x,')
+    expect(f.mutations()).toEqual([])
+  })
+
+  it('rejects a Fir size for a Cedar app when the list holds both generations, after reading the app, with no mutating request', async () => {
+    const f = await start(smallApp())
+    const run = await scale(f, 'web=1:dyno-2c-4gb')
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('"web=1:dyno-2c-4gb": dyno size "dyno-2c-4gb" is not offered for a cedar app; the sizes of Heroku\'s GET /dyno-sizes for a cedar app are: eco, basic, standard-1x, standard-2x,')
+    expect(run.stderr).not.toMatch(/are: [^\n]*dyno-1c/)
     expect(f.mutations()).toEqual([])
   })
 

@@ -1,38 +1,22 @@
 // §1 "applied, then lost": a mutation whose answer is lost (reset, timeout) may have been applied. It is never
 // sent again when that could apply it twice, and it is reported as unknown with the command that shows what
 // happened — never as "not applied". A formation PATCH is followed by a read of the formation.
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
 import Scale from '../../../commands/tsq/scale.js'
 import {attachAddon, isPlatformError, patchFormation} from '../../../src/platform/index.js'
-import {type FakeApi, type Scenario, startFakeApi} from '../../helpers/fake-api.js'
+import type {FakeApi} from '../../helpers/fake-api.js'
+import {useFakeApi} from '../../helpers/fake-api-hook.js'
 import {createFakePlatform} from '../../helpers/fake-api-client.js'
 import {expectErrorDocument} from '../../helpers/json-error.js'
 import {runCommand} from '../../helpers/run-command.js'
 import * as scenarios from '../../helpers/scenarios.js'
-import {APP, PG_ADDON} from '../../helpers/scenarios.js'
-import {PACKAGE_JSON, appDir, runSetupJson} from './run-setup.js'
+import {APP, withPostgres} from '../../helpers/scenarios.js'
+import {PACKAGE_JSON, runSetupJson, useAppDirs} from './run-setup.js'
 
 const RC_ADDON = 'rediscloud-rigid-67890'
-let fake: FakeApi | undefined
-const dirs: Array<ReturnType<typeof appDir>> = []
-afterEach(async () => {
-  await fake?.close()
-  fake = undefined
-  for (const d of dirs.splice(0)) d.remove()
-})
-
-async function start(scenario: Scenario): Promise<FakeApi> {
-  fake = await startFakeApi(scenario)
-  return fake
-}
-
-function withPostgres(s: Scenario): Scenario {
-  const pg = scenarios.herokuRedisAndPostgres()
-  s.addons.push(pg.addons.find(a => a.name === PG_ADDON)!)
-  s.attachments.push({app: APP, addon: PG_ADDON, name: 'DATABASE'})
-  return s
-}
+const {start} = useFakeApi()
+const dir = useAppDirs()
 
 const posts = (f: FakeApi) => f.mutations().filter(r => r.method === 'POST')
 
@@ -53,8 +37,7 @@ describe('POST /addon-attachments applied, then the socket reset', () => {
   it('tsq:setup reports the attach as unknown, not failed, and stops there', async () => {
     const f = await start(withPostgres(scenarios.redisCloudOnly()))
     f.failNext({method: 'POST', path: '/addon-attachments', fault: {kind: 'reset', apply: true}, times: 10})
-    const d = appDir({'package.json': PACKAGE_JSON})
-    dirs.push(d)
+    const d = dir({'package.json': PACKAGE_JSON})
     const run = await runSetupJson(f, ['-a', APP, '--dir', d.dir])
     expect(run.code).toBe(1)
     expect(run.json.changes.map(c => [c.kind, c.status])).toEqual([['attach', 'unknown'], ['config', 'not-attempted'], ['procfile', 'not-attempted']])
@@ -68,8 +51,7 @@ describe('a config PATCH delivered, then the socket reset', () => {
     const f = await start(withPostgres(scenarios.redisCloudOnly()))
     f.state.app(APP).config.REDIS_URL = scenarios.URLS.rediscloud
     f.failNext({method: 'PATCH', path: `/apps/${APP}/config-vars`, fault: {kind: 'reset', apply: true}, times: 10})
-    const d = appDir({'package.json': PACKAGE_JSON})
-    dirs.push(d)
+    const d = dir({'package.json': PACKAGE_JSON})
     const run = await runSetupJson(f, ['-a', APP, '--dir', d.dir])
     expect(run.code).toBe(1)
     const config = run.json.changes.find(c => c.kind === 'config')!

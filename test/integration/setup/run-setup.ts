@@ -4,6 +4,7 @@
 import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {afterEach} from 'vitest'
 import Setup from '../../../commands/tsq/setup.js'
 import type {SetupResult} from '../../../src/render/setup.js'
 import type {FakeApi} from '../../helpers/fake-api.js'
@@ -26,8 +27,15 @@ export async function runSetupJson(fake: FakeApi | null, argv: readonly string[]
   return {...run, json: JSON.parse(run.stdout) as SetupResult}
 }
 
+export interface AppDir {
+  dir: string
+  read(name: string): string | null
+  list(): string[]
+  remove(): void
+}
+
 /** A temporary app directory holding these files; `remove()` when done. */
-export function appDir(files: Record<string, string>): {dir: string, read(name: string): string | null, list(): string[], remove(): void} {
+export function appDir(files: Record<string, string>): AppDir {
   const dir = mkdtempSync(join(tmpdir(), 'tsq-setup-'))
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
   return {
@@ -41,6 +49,22 @@ export function appDir(files: Record<string, string>): {dir: string, read(name: 
     },
     list: () => readdirSync(dir).sort(),
     remove: () => rmSync(dir, {recursive: true, force: true}),
+  }
+}
+
+/**
+ * Registers the afterEach that removes every app directory the test made; returns the function that makes one,
+ * holding `files` (or `defaults` when none are given).
+ */
+export function useAppDirs(defaults: Record<string, string> = {}): (files?: Record<string, string>) => AppDir {
+  const dirs: AppDir[] = []
+  afterEach(() => {
+    for (const d of dirs.splice(0)) d.remove()
+  })
+  return (files = defaults) => {
+    const d = appDir(files)
+    dirs.push(d)
+    return d
   }
 }
 

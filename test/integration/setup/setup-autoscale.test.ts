@@ -6,40 +6,31 @@ import {afterEach, describe, expect, it} from 'vitest'
 import Doctor from '../../../commands/tsq/doctor.js'
 import type {DoctorReport} from '../../../src/core/checks/doctor.js'
 import {parseDotenv} from '../../../src/core/model/procfile.js'
-import {type FakeApi, type Scenario, startFakeApi} from '../../helpers/fake-api.js'
+import type {FakeApi, Scenario} from '../../helpers/fake-api.js'
+import {useFakeApi} from '../../helpers/fake-api-hook.js'
 import * as scenarios from '../../helpers/scenarios.js'
 import {APP, SENTINELS} from '../../helpers/scenarios.js'
 import {type PostgresService, type RedisService, startPostgres, startRedis} from '../../helpers/services.js'
-import {PROCFILE, appDir, runCommand, runSetup, runSetupJson} from './run-setup.js'
+import {PROCFILE, runCommand, runSetup, runSetupJson, useAppDirs} from './run-setup.js'
 
 const LINE = 'autoscale: npx heroku-tsq tsq:autoscale --interval 30'
 // heroku-tsq as a dependency: what `npx heroku-tsq` on a dyno needs (no note about it).
 const PACKAGE_JSON = JSON.stringify({name: 'example-app', scripts: {start: 'node dist/web.js', worker: 'node dist/worker.js'},
   dependencies: {'heroku-tsq': '^0.1.0'}})
 
-let fake: FakeApi | undefined
+const api = useFakeApi()
+const dir = useAppDirs({'package.json': PACKAGE_JSON, Procfile: PROCFILE})
 let services: Array<PostgresService | RedisService> = []
-const dirs: Array<ReturnType<typeof appDir>> = []
 afterEach(async () => {
-  await fake?.close()
-  fake = undefined
   await Promise.all(services.map(s => s.stop()))
   services = []
-  for (const d of dirs.splice(0)) d.remove()
 })
 
 /** The issue's app with pools that already fit (so setup has no TSQ_* to set), and HEROKU_API_KEY when `token`. */
 async function start(token: boolean): Promise<FakeApi> {
   const s: Scenario = scenarios.herokuRedisAndPostgres()
   Object.assign(s.apps[0]!.config!, {TSQ_DB_POOL: '2', TSQ_CONCURRENCY: '2'}, token ? {HEROKU_API_KEY: SENTINELS.apiToken} : {})
-  fake = await startFakeApi(s)
-  return fake
-}
-
-function dir(files: Record<string, string> = {'package.json': PACKAGE_JSON, Procfile: PROCFILE}) {
-  const d = appDir(files)
-  dirs.push(d)
-  return d
+  return api.start(s)
 }
 
 const sent = (f: FakeApi) => f.mutations().map(r => [r.method, r.path, r.body])

@@ -5,15 +5,16 @@
 // budget and postgres.pooler pass; a second run changes nothing.
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import Doctor from '../../../commands/tsq/doctor.js'
 import type {DoctorReport} from '../../../src/core/checks/doctor.js'
 import {railsSetupFiles} from '../../../src/core/plans/setup/rails-templates.js'
-import {type FakeApi, startFakeApi} from '../../helpers/fake-api.js'
+import type {FakeApi} from '../../helpers/fake-api.js'
+import {useFakeApi} from '../../helpers/fake-api-hook.js'
 import {runCommand} from '../../helpers/run-command.js'
 import {APP, PG_ADDON} from '../../helpers/scenarios.js'
 import {pooledDatabase} from '../../helpers/scenarios-poolers.js'
-import {appDir, runSetupJson} from './run-setup.js'
+import {runSetupJson, useAppDirs} from './run-setup.js'
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/rails-configs')
 const DATABASE_YML = readFileSync(join(FIXTURES, 'database-rails-6.1.yml'), 'utf8')
@@ -24,17 +25,12 @@ const PROCFILE = `web: ${WEB}\nworker: ${WORKER}\nrelease: bin/rails db:migrate\
 const DIRECT_RELEASE = 'release: DATABASE_CONNECTION_POOL_URL=$DATABASE_URL bin/rails db:migrate'
 const POOLER = {pgbouncer_default_pool_size: 60, pgbouncer_max_client_conn: 10_000, pgbouncer_max_db_connections: 60}
 
-let fake: FakeApi | undefined
-const dirs: Array<ReturnType<typeof appDir>> = []
-afterEach(async () => {
-  await fake?.close()
-  fake = undefined
-  for (const d of dirs.splice(0)) d.remove()
-})
+const api = useFakeApi()
+const appDir = useAppDirs()
 
 /** web 10 × 2 Puma workers × 5 threads + worker 4 × Sidekiq 10 = 140 Postgres connections, over standard-0's 120 − 2. */
 async function start() {
-  fake = await startFakeApi(pooledDatabase({
+  const fake = await api.start(pooledDatabase({
     poolerConfig: POOLER,
     config: {RAILS_ENV: 'production', WEB_CONCURRENCY: '2', RAILS_MAX_THREADS: '5', SIDEKIQ_CONCURRENCY: '10'},
     formation: [
@@ -49,7 +45,6 @@ async function start() {
   const files: Record<string, string> = {'config/database.yml': DATABASE_YML}
   for (const f of railsSetupFiles({queues: ['default']})) files[f.path] = f.content
   for (const [path, text] of Object.entries(files)) writeIn(d.dir, path, text)
-  dirs.push(d)
   return {f: fake, d}
 }
 

@@ -2,32 +2,26 @@
 // formation that cannot fit otherwise, it sends exactly the Data API attach `heroku pg:connection-pooling:attach`
 // sends and one config PATCH pointing the runtime at the pooler; --dry-run sends nothing; a second run changes
 // nothing; an API failure is reported with its status and stops before the config change.
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {diagnose} from '../../../src/core/checks/doctor.js'
 import {inspectApp} from '../../../src/platform/index.js'
-import {type FakeApi, type Scenario, startFakeApi} from '../../helpers/fake-api.js'
+import type {FakeApi, Scenario} from '../../helpers/fake-api.js'
+import {useFakeApi} from '../../helpers/fake-api-hook.js'
 import {createFakePlatform} from '../../helpers/fake-api-client.js'
 import {APP, PG_ADDON} from '../../helpers/scenarios.js'
 import {type PooledOptions, pooledDatabase} from '../../helpers/scenarios-poolers.js'
-import {appDir, runSetupJson} from './run-setup.js'
+import {runSetupJson, useAppDirs} from './run-setup.js'
 
-let fake: FakeApi | undefined
-const dirs: Array<ReturnType<typeof appDir>> = []
-afterEach(async () => {
-  await fake?.close()
-  fake = undefined
-  for (const d of dirs.splice(0)) d.remove()
-})
+const api = useFakeApi()
+const appDir = useAppDirs()
 
 const PROCFILE = 'web: node dist/web.js\nworker: node dist/worker.js\n'
 const POOLER = {pgbouncer_default_pool_size: 60, pgbouncer_max_client_conn: 10_000, pgbouncer_max_db_connections: 60}
 
 async function start(options: PooledOptions = {}): Promise<{f: FakeApi, dir: string}> {
   const scenario: Scenario = pooledDatabase({poolerConfig: POOLER, ...options})
-  fake = await startFakeApi(scenario)
-  const d = appDir({Procfile: PROCFILE})
-  dirs.push(d)
-  return {f: fake, dir: d.dir}
+  const f = await api.start(scenario)
+  return {f, dir: appDir({Procfile: PROCFILE}).dir}
 }
 
 const setup = (f: FakeApi, dir: string, ...args: string[]) => runSetupJson(f, ['-a', APP, '--dir', dir, '--pooling', ...args])

@@ -1,45 +1,22 @@
 // tsq:setup against the fake Platform API over real HTTP, recording every request. Each run's stdout and
 // stderr are checked for SENTINEL secrets (run-setup.ts); the chosen settings are judged by re-inspecting
 // the fake app and running the doctor's own checks on it.
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import {diagnose} from '../../../src/core/checks/doctor.js'
 import {inspectApp} from '../../../src/platform/index.js'
-import {type FakeApi, type Scenario, startFakeApi} from '../../helpers/fake-api.js'
+import type {FakeApi, Scenario} from '../../helpers/fake-api.js'
+import {useFakeApi} from '../../helpers/fake-api-hook.js'
 import {createFakePlatform} from '../../helpers/fake-api-client.js'
 import * as scenarios from '../../helpers/scenarios.js'
-import {APP, PG_ADDON, REDIS_ADDON, SENTINEL_VALUES, URLS} from '../../helpers/scenarios.js'
-import {PACKAGE_JSON, PROCFILE, appDir, runSetup, runSetupJson} from './run-setup.js'
+import {APP, PG_ADDON, REDIS_ADDON, SENTINEL_VALUES, URLS, withPostgres} from '../../helpers/scenarios.js'
+import {PACKAGE_JSON, PROCFILE, runSetup, runSetupJson, useAppDirs} from './run-setup.js'
 
 const RC_ADDON = 'rediscloud-rigid-67890'
 const R2G_ADDON = 'redistogo-shaped-24680'
 
-let fake: FakeApi | undefined
-const dirs: Array<ReturnType<typeof appDir>> = []
-afterEach(async () => {
-  await fake?.close()
-  fake = undefined
-  for (const d of dirs.splice(0)) d.remove()
-})
-
-async function start(scenario: Scenario): Promise<FakeApi> {
-  fake = await startFakeApi(scenario)
-  return fake
-}
-
+const {start} = useFakeApi()
 /** An app directory whose Procfile already says what setup would write, unless given other files. */
-function dir(files: Record<string, string> = {'package.json': PACKAGE_JSON, Procfile: PROCFILE}) {
-  const d = appDir(files)
-  dirs.push(d)
-  return d
-}
-
-/** Adds the Heroku Postgres (essential-0, Data API limit 20) to a scenario. */
-function withPostgres(s: Scenario): Scenario {
-  const pg = scenarios.herokuRedisAndPostgres()
-  s.addons.push(pg.addons.find(a => a.name === PG_ADDON)!)
-  s.attachments.push({app: APP, addon: PG_ADDON, name: 'DATABASE'})
-  return s
-}
+const dir = useAppDirs({'package.json': PACKAGE_JSON, Procfile: PROCFILE})
 
 function withRedisCloud(s: Scenario, attachAs = 'REDISCLOUD'): Scenario {
   s.addons.push({name: RC_ADDON, service: 'rediscloud', plan: 'rediscloud:30', app: APP, url: URLS.rediscloud})

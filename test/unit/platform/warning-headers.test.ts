@@ -23,4 +23,11 @@ describe('printableWarnings: the warning headers @heroku-cli/command prints', ()
     }, text => text.split(token).join('*****'))
     expect(headers).toEqual({'x-heroku-warning': ['see postgres://u:*****@db.example:5432/d', 'token *****'], 'request-id': 'abc\u001B[31m'})
   })
+
+  it('masks a URL password that holds a space or a quote, which no URL parser can delimit, to the last @ before the host', () => {
+    const headers = printableWarnings({'x-heroku-warning': 'rotate postgres://user:pa ss"SENTINELsp@h.example/d and redis://:r3d1s-pw@r.example:6379 soon'})
+    const value = headers['x-heroku-warning'] as string
+    expect(value).toBe('rotate postgres://*****@h.example/d and redis://:*****@r.example:6379 soon')
+    expect(value).not.toMatch(/SENTINEL|pa ss|r3d1s/)
+  })
 })

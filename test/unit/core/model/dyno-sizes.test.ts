@@ -28,8 +28,8 @@ describe('webConcurrencyFor: the Node buildpacks\' WEB_CONCURRENCY from a dyno\'
 
 describe('dyno sizes from GET /dyno-sizes', () => {
   it('reads memory (GB → MB) and vCPUs, lower-cases the name, and names the API as the source', () => {
-    expect(findDynoSize(FIR, 'DYNO-2C-4GB')).toEqual({name: 'dyno-2c-4gb', memoryMb: 4096, cpus: 2, source: 'GET /dyno-sizes: memory 4 GB, 2 vCPUs'})
-    expect(findDynoSize(FIR, 'dyno-1c-0.5gb')).toEqual({name: 'dyno-1c-0.5gb', memoryMb: 512, cpus: 1, source: 'GET /dyno-sizes: memory 0.5 GB, 1 vCPU'})
+    expect(findDynoSize(FIR, 'DYNO-2C-4GB')).toEqual({name: 'dyno-2c-4gb', memoryMb: 4096, cpus: 2, generation: null, source: 'GET /dyno-sizes: memory 4 GB, 2 vCPUs'})
+    expect(findDynoSize(FIR, 'dyno-1c-0.5gb')).toEqual({name: 'dyno-1c-0.5gb', memoryMb: 512, cpus: 1, generation: null, source: 'GET /dyno-sizes: memory 0.5 GB, 1 vCPU'})
   })
 
   it('leaves vCPUs unknown when compute is missing or not a positive whole number', () => {
@@ -46,6 +46,29 @@ describe('dyno sizes from GET /dyno-sizes', () => {
     expect(allowedDynoSizes(FIR)).toEqual(['dyno-1c-0.5gb', 'dyno-2c-4gb'])
     expect(allowedDynoSizes(builtInDynoSizes('timeout'))).toEqual(expect.arrayContaining(['eco', 'standard-2x', 'performance-l-ram', 'dyno-1c-0.5gb', 'dyno-32c-64gb']))
     expect(allowedDynoSizes(undefined)).not.toContain('hobby')
+  })
+})
+
+describe('allowedDynoSizes for an app of a known generation', () => {
+  const BOTH = dynoSizesFromList([
+    {name: 'Standard-2X', memory: 1, compute: 2, generation: {name: 'cedar'}},
+    {name: 'dyno-2c-4gb', memory: 4, compute: 2, generation: {name: 'fir'}},
+    {name: 'odd-1', memory: 1},
+  ])
+
+  it('offers only the app\'s generation\'s sizes, and sizes the list gives no generation to either', () => {
+    expect(allowedDynoSizes(BOTH, 'cedar')).toEqual(['standard-2x', 'odd-1'])
+    expect(allowedDynoSizes(BOTH, 'Fir')).toEqual(['dyno-2c-4gb', 'odd-1'])
+    expect(allowedDynoSizes(BOTH)).toEqual(['standard-2x', 'dyno-2c-4gb', 'odd-1'])
+    expect(allowedDynoSizes(builtInDynoSizes(), 'fir')).not.toContain('standard-2x')
+    expect(allowedDynoSizes(builtInDynoSizes(), 'cedar')).not.toContain('dyno-1c-0.5gb')
+  })
+
+  it('says a listed size of the other generation is not offered to this app, rather than unknown', () => {
+    expect(problemsOf(() => checkScaleSizes(parseScaleArgs(['web=1:dyno-2c-4gb', 'worker=1:huge']), BOTH, 'cedar'))).toEqual([
+      '"web=1:dyno-2c-4gb": dyno size "dyno-2c-4gb" is not offered for a cedar app; the sizes of Heroku\'s GET /dyno-sizes for a cedar app are: standard-2x, odd-1',
+      '"worker=1:huge": unknown dyno size "huge"; the sizes of Heroku\'s GET /dyno-sizes for a cedar app are: standard-2x, odd-1',
+    ])
   })
 })
 
