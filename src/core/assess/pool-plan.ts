@@ -3,7 +3,7 @@
 // stack's levers (TSQ_* for heroku-tsq, RAILS_MAX_THREADS or a sidekiq.yml line for Rails), and the result
 // is re-judged with those values before it is offered. Pure.
 import type {Assessment} from './assess.js'
-import {fitPoolCap} from '../budget/budget.js'
+import {fitPoolCap, restartDemand} from '../budget/budget.js'
 import {type LeverChange, varsOf} from '../stacks/levers.js'
 import type {Overrides, SettableValue} from '../stacks/model.js'
 
@@ -33,14 +33,29 @@ export const LABEL: Record<SettableValue, string> = {
 /** The largest pools (never above what each process holds now) that make the assessed formation fit. */
 export function planPools(assessment: Assessment): PoolPlan {
   const budget = assessment.resources.find(r => r.kind === 'postgres')
-  // Processes behind a pooler hold the pooler's connections whatever their pool: only direct ones are sized here.
-  const direct = (type: string) => (budget?.rows.find(r => r.app === assessment.app && r.type === type)?.via ?? 'direct') === 'direct'
-  const active = assessment.processes.map((p, i) => ({p, m: assessment.models[i]!})).filter(({p}) => p.role !== 'none' && p.dynos > 0 && direct(p.type))
+  const rowOf = (type: string) => budget?.rows.find(r => r.app === assessment.app && r.type === type)
+  // Only processes that hold connections on this resource, directly, are sized here: one behind a pooler holds the
+  // pooler's connections whatever its pool, and one whose database.yml points elsewhere holds none of this one's.
+  const sized = (type: string) => {
+    const row = rowOf(type)
+    return row !== undefined && row.perProcess > 0 && (row.via ?? 'direct') === 'direct'
+  }
+  const active = assessment.processes.map((p, i) => ({p, m: assessment.models[i]!})).filter(({p}) => p.role !== 'none' && p.dynos > 0 && p.dbPool > 0 && sized(p.type))
   const empty = {cap: null, pools: {}, changes: [], vars: {}, overrides: {}, unsettable: []}
   if (!budget || budget.limit === null || budget.available === null) return {fits: 'unknown', ...empty}
-  const others = budget.rows.filter(r => r.app !== assessment.app || (r.via !== undefined && r.via !== 'direct')).reduce((sum, r) => sum + r.total, 0)
+  const activeTypes = new Set(active.map(({p}) => p.type))
+  const fixedRows = budget.rows.filter(r => r.app !== assessment.app || !activeTypes.has(r.type))
+  const others = fixedRows.reduce((sum, r) => sum + r.total, 0)
+  // A restart doubles every direct connection, but a server-side pooler's at most up to its server pool.
+  const othersRestart = restartDemand(fixedRows)
+  // Nothing to size: the verdict is the budget's own, and no pool is touched.
+  if (active.length === 0) {
+    const fits = budget.demand > budget.available ? 'none' : restartDemand(budget.rows) > budget.limit ? 'limit' : 'overlap'
+    return {fits, ...empty}
+  }
   const wants = active.map(({p}) => ({processes: p.dynos * p.processesPerDyno, want: p.dbPool}))
-  const overlapCap = fitPoolCap(Math.min(budget.available, Math.floor(budget.limit / 2)) - others, wants)
+  // 2 × pools + othersRestart ≤ limit, and pools + others ≤ available.
+  const overlapCap = fitPoolCap(Math.min(budget.available - others, Math.floor((budget.limit - othersRestart) / 2)), wants)
   const limitCap = overlapCap ?? fitPoolCap(budget.available - others, wants)
   const cap = overlapCap ?? limitCap
   const fits = overlapCap !== null ? 'overlap' : limitCap !== null ? 'limit' : 'none'

@@ -37,7 +37,8 @@ export function postgresOptions(assessment: Assessment, b: ResourceBudget, state
   const {app} = assessment
   const limit = b.limit
   const available = b.available
-  const judge = (demand: number): PostgresOption['fits'] => demand > available ? 'no' : 2 * demand > limit ? 'limit' : 'overlap'
+  // `restart`: connections while old and new dynos overlap (default every one twice; a server-side pooler's at most its pool).
+  const judge = (demand: number, restart = 2 * demand): PostgresOption['fits'] => demand > available ? 'no' : restart > limit ? 'limit' : 'overlap'
   const others = b.rows.filter(r => r.app !== app).reduce((sum, r) => sum + r.total, 0)
   const own = assessment.processes.map((p, i) => ({p, m: assessment.models[i]!, row: b.rows.find(r => r.app === app && r.type === p.type)}))
     .filter(x => x.row && x.p.dynos > 0 && x.row.perProcess > 0)
@@ -45,8 +46,8 @@ export function postgresOptions(assessment: Assessment, b: ResourceBudget, state
   const session = (x: typeof own[number]) => x.m.dbRoute?.needs.some(n => n.breaks) ?? false
   const clientsOf = (x: typeof own[number]) => x.row!.clients ?? x.row!.total
   const found: PostgresOption[] = []
-  const text = (action: string, demand: number, what = 'Postgres demand then') =>
-    `${action} (${what} ${demand} of ${available} available${judge(demand) === 'no' ? ': still over' : judge(demand) === 'limit' ? ', but a restart\'s overlap would pass the limit' : ''})`
+  const text = (action: string, demand: number, restart = 2 * demand, what = 'Postgres demand then') =>
+    `${action} (${what} ${demand} of ${available} available${judge(demand, restart) === 'no' ? ': still over' : judge(demand, restart) === 'limit' ? ', but a restart\'s overlap would pass the limit' : ''})`
 
   const serverUsed = (b.poolers ?? []).some(p => p.kind === 'server')
   if (planHasPooling(b.plan) && !serverUsed && b.addon) {
@@ -55,9 +56,11 @@ export function postgresOptions(assessment: Assessment, b: ResourceBudget, state
     const pooled = own.filter(x => !session(x)).reduce((sum, x) => sum + clientsOf(x), 0)
     const direct = own.filter(session).reduce((sum, x) => sum + x.row!.total, 0)
     const demand = others + direct + Math.min(pooled, cap)
+    // On a restart the direct connections double; the pooler's clients do too, its server side only up to its pool.
+    const restart = 2 * (others + direct) + Math.min(2 * pooled, cap)
     const kept = own.filter(session).map(x => x.p.type)
     const action = `server-side pooling: heroku tsq:setup --pooling${options.poolingForce ? ' --force' : ''} -a ${app} (attaches ${POOLING_ATTACHMENT} and points ${kept.length > 0 ? `every type but ${kept.join(', ')}` : 'the processes'} at ${POOLING_ATTACHMENT}_URL; its server side is at most ${cap}${config ? '' : `, ${SERVER_POOLER_SHARE.value * 100}% of the plan assumed`})`
-    found.push({kind: 'server-pooling', action, demand, limit, fits: judge(demand), text: text(action, demand)})
+    found.push({kind: 'server-pooling', action, demand, limit, fits: judge(demand, restart), text: text(action, demand, restart)})
   }
 
   const unpooled = own.filter(x => x.row!.via !== 'pgbouncer' && x.row!.via !== 'server-pooler' && !session(x))

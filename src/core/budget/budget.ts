@@ -153,6 +153,15 @@ export interface BudgetRow {
   serverPerDyno?: number
   /** Where serverPerDyno (or the pooler row's total) came from. */
   serverSource?: string
+  /** Connections against the plan while old and new dynos overlap on a restart, when not 2 × total: the server-side
+   *  pooler's row, min(2 × clients, its server pool) — it never holds more than its pool, whatever its clients. */
+  restartTotal?: number
+}
+
+/** Connections against the plan while old and new dynos overlap on a restart or deploy (up to 30 s): every direct
+ *  and in-dyno pgbouncer connection twice (each new dyno opens its own), a server-side pooler's at most its pool. */
+export function restartDemand(rows: readonly BudgetRow[]): number {
+  return rows.reduce((sum, r) => sum + (r.restartTotal ?? 2 * r.total), 0)
 }
 
 /** Connections one more dyno of a row's type adds against the plan limit. */
@@ -248,11 +257,21 @@ export function withAssumptions(b: ResourceBudget, processes: readonly ProcessPl
   return {...b, assumptions, status: assumptions.length > 0 && b.status === 'ok' ? 'warn' : b.status}
 }
 
-/** fail: demand over limit − reserve; warn: fits, but a restart's old + new dynos (2×) would not; unknown limit: warn. */
-export function statusOf(limit: number | null, reserve: number, demand: number): Status {
+/** `2 × 40 = 80`; behind a server-side pooler `2 × 10 + 90 (the pooler: min(2 × 70 clients, its pool 90)) = 110`. */
+export function restartText(b: Pick<ResourceBudget, 'demand' | 'rows'>): string {
+  const pooled = b.rows.filter(r => r.restartTotal !== undefined)
+  if (pooled.length === 0) return `2 × ${b.demand} = ${2 * b.demand}`
+  const doubled = b.demand - pooled.reduce((sum, r) => sum + r.total, 0)
+  const poolers = pooled.map(r => `${r.restartTotal} (${r.type}: min(2 × ${r.clients ?? 0} clients, its server pool), counted once)`)
+  return `2 × ${doubled} + ${poolers.join(' + ')} = ${restartDemand(b.rows)}`
+}
+
+/** fail: demand over limit − reserve; warn: fits, but a restart's old + new dynos (`restart`, default 2 × demand)
+ *  would not; unknown limit: warn. */
+export function statusOf(limit: number | null, reserve: number, demand: number, restart = 2 * demand): Status {
   if (limit === null) return 'warn'
   if (demand > limit - reserve) return 'fail'
-  if (2 * demand > limit) return 'warn'
+  if (restart > limit) return 'warn'
   return 'ok'
 }
 
@@ -268,7 +287,8 @@ function largestDynos(available: number | null, demand: number, dynos: number, p
 
 /**
  * The largest cap c such that giving every process min(its wanted pool, c) connections keeps the total
- * within `room`; null when even a pool of 1 each does not fit. Used to choose pools that fit (setup, scale).
+ * within `room`; never below 1 (a pool of 0 serves nothing, spec §2): null when even a pool of 1 each does not
+ * fit, or when no process wants a pool (there is nothing to cap). Used to choose pools that fit (setup, scale).
  */
 export function fitPoolCap(room: number, wants: ReadonlyArray<{processes: number, want: number}>): number | null {
   const active = wants.filter(w => w.processes > 0 && w.want > 0)
@@ -277,7 +297,7 @@ export function fitPoolCap(room: number, wants: ReadonlyArray<{processes: number
     const total = active.reduce((sum, w) => sum + w.processes * Math.min(w.want, cap), 0)
     if (total <= room) return cap
   }
-  return active.length === 0 ? top : null
+  return null
 }
 
 /**

@@ -7,7 +7,7 @@
 // connect directly count as before. Pure.
 import type {AppState, ServerPoolerConfig} from '../model/app-state.js'
 import {
-  type BudgetRow, type PoolerBudget, type ProcessPlan, type ResourceBudget, type Status, perDynoOf, statusOf,
+  type BudgetRow, type PoolerBudget, type ProcessPlan, type ResourceBudget, type Status, perDynoOf, restartDemand, statusOf,
 } from './budget.js'
 import type {ProcessModel} from '../stacks/model.js'
 
@@ -102,13 +102,15 @@ export function withPoolers(b: ResourceBudget, input: PoolerInput): ResourceBudg
       ? {value: server.config.maxClientConn, source: 'Heroku Data API: pgbouncer_max_client_conn'} : SERVER_POOLER_CLIENTS
     poolers.push({kind: 'server', configVar: variable, types, clients, clientLimit: clientLimit.value, clientLimitSource: clientLimit.source,
       server: held, serverSource: cap.source, status: clients > clientLimit.value ? 'fail' : 'ok'})
+    // On a restart its clients double (old and new dynos), its server connections only up to its pool.
+    const restartTotal = cap.value === null ? 2 * clients : Math.min(2 * clients, cap.value)
     poolerRows.push({app: input.app, type: `(pooler ${variable})`, dynos: 0, processesPerDyno: 0, perProcess: 0, total: held,
-      via: 'pooler', clients, serverSource: `min(${clients} clients, ${cap.value ?? 'unknown'} server connections: ${cap.source})`})
+      via: 'pooler', clients, restartTotal, serverSource: `min(${clients} clients, ${cap.value ?? 'unknown'} server connections: ${cap.source})`})
   }
   if (poolers.length === 0) return b
   const rows = [...own, ...poolerRows, ...b.rows.slice(processes.length)]
   const demand = rows.reduce((sum, r) => sum + r.total, 0)
-  const base = statusOf(b.limit, b.reserve, demand)
+  const base = statusOf(b.limit, b.reserve, demand, restartDemand(rows))
   const status: Status = poolers.some(p => p.status === 'fail') ? 'fail' : assumptions.length > 0 && base === 'ok' ? 'warn' : base
   const others = b.rows.slice(processes.length).reduce((sum, r) => sum + r.total, 0)
   return {...b, rows, demand, status, assumptions: [...new Set(assumptions)], poolers,

@@ -1,7 +1,7 @@
 // Checks of the connection budget (spec §3): demand against each limit, worker pools against concurrency,
 // workers scaled to 0, and the doubled demand of a restart. Every failure names the largest pool, the
 // largest dyno count or the plan that fits. Pure.
-import {type ResourceBudget, largerPlan, perDynoOf} from '../budget/budget.js'
+import {type ResourceBudget, largerPlan, perDynoOf, restartDemand, restartText} from '../budget/budget.js'
 import type {ResourceKind} from '../model/catalogue.js'
 import {
   type Check, type CheckContext, TITLE, budgetOf, fail, fixChanges, fixScale, heroku, listJoin, notCountedApps, ok, plural, warn,
@@ -157,14 +157,18 @@ export function checkPools(ctx: CheckContext, id: 'postgres.pool' | 'redis.pool'
   if (bad.length === 0) return ok(id, `Every ${id === 'postgres.pool' ? "worker's pool covers its concurrency" : 'Redis pool is large enough'}: ${found.map(x => x.f.message).join(', ')}`)
   const changes: LeverChange[] = []
   let demand = b.demand
+  let restart = restartDemand(b.rows)
   for (const {m, p, f} of bad) {
     const raise = f.set.find(s => s.value === 'dbPoolSetting')
     const extra = raise ? p.dynos * p.processesPerDyno * Math.max(0, raise.to - p.dbPool) : 0
-    const fits = b.available !== null && b.limit !== null && demand + extra <= b.available && 2 * (demand + extra) <= b.limit
+    const fits = b.available !== null && b.limit !== null && demand + extra <= b.available && restart + 2 * extra <= b.limit
     // Otherwise the work per process comes down to the pool: Sidekiq's concurrency, Puma's threads, the runtime's concurrency.
     const lower = m.concurrency ? {value: 'concurrency' as const, to: p.dbPool} : m.threads ? {value: 'threads' as const, to: p.dbPool} : null
     const set = fits || !raise ? f.set : lower ? [lower] : []
-    if (fits) demand += extra
+    if (fits) {
+      demand += extra
+      restart += 2 * extra
+    }
     for (const s of set) {
       const lever = m.leverFor(s.value)
       if (lever) changes.push({lever, to: s.to, what: `${p.type} ${s.value === 'dbPoolSetting' ? 'pool' : s.value}`})
@@ -200,7 +204,8 @@ export function checkWorkerDynos(ctx: CheckContext): Check {
   return fail('worker.dynos', message, fixes.join('; and '))
 }
 
-/** `restart.overlap`: old and new dynos overlap for up to 30 s on a restart or deploy, so 2 × demand must fit. */
+/** `restart.overlap`: old and new dynos overlap for up to 30 s on a restart or deploy, so twice the direct demand (a
+ *  server-side pooler's connections at most its pool) must fit. */
 export function checkRestartOverlap(ctx: CheckContext): Check | null {
   const {resources} = ctx.assessment
   if (resources.length === 0) return null
@@ -208,8 +213,8 @@ export function checkRestartOverlap(ctx: CheckContext): Check | null {
   if (known.length === 0) {
     return warn('restart.overlap', 'Cannot check restarts: no connection limit is known', ctx.local ? 'make sure the local servers answer' : `${heroku(ctx, 'tsq:doctor --live')} reads the limits from the servers`)
   }
-  const over = known.filter(b => 2 * b.demand > b.limit!)
-  const line = (b: ResourceBudget) => `${TITLE[b.kind]} 2 × ${b.demand} = ${2 * b.demand} ${2 * b.demand > b.limit! ? '>' : '≤'} limit ${b.limit}`
+  const over = known.filter(b => restartDemand(b.rows) > b.limit!)
+  const line = (b: ResourceBudget) => `${TITLE[b.kind]} ${restartText(b)} ${restartDemand(b.rows) > b.limit! ? '>' : '≤'} limit ${b.limit}`
   const unknown = resources.filter(b => b.limit === null).map(b => `${TITLE[b.kind]} not checked (limit unknown)`)
   if (over.length === 0) return ok('restart.overlap', `Old and new dynos fit together during a restart: ${[...known.map(line), ...unknown].join('; ')}`)
   // A resource already over its limit has its fix in its connections check; repeating it here adds nothing.

@@ -23,7 +23,7 @@ export function modelApp(input: ModelInput, stack: Sourced<StackName>, world: Ru
     dbPool, dbPoolSetting: pool, redisConnections: redis, queues: [],
     findings: [], problems: [], holders,
     leverFor: value => value === 'dbPoolSetting' ? pool.lever : null,
-    capDb: n => pool.value > n ? [{value: 'dbPoolSetting', to: n}] : [],
+    capDb: n => pool.value > Math.max(1, n) ? [{value: 'dbPoolSetting', to: Math.max(1, n)}] : [],
     capRedis: () => [],
   }
 }

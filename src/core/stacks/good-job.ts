@@ -82,7 +82,7 @@ export function modelGoodJob(input: ModelInput, stack: Sourced<StackName>, comma
     concurrency: s.threads, threads: null, dbPool: zero, dbPoolSetting: primary.pool, redisConnections: zero, queues: ['good_job'],
     holders: all, consumes: [{backend: 'good_job'}], findings: [{...finding, message: `${input.type}: ${finding.message}`}], problems: [],
     leverFor: value => value === 'concurrency' ? s.threads.lever : value === 'dbPoolSetting' ? primary.pool.lever : null,
-    capDb: n => s.threads.value + 3 > n ? [{value: 'concurrency', to: Math.max(1, n - 3)}] : [],
+    capDb: n => s.threads.value > Math.max(1, n - 3) ? [{value: 'concurrency', to: Math.max(1, n - 3)}] : [],
     capRedis: () => [],
   }
 }

@@ -90,11 +90,13 @@ export interface ProcessModel {
   problems: ModelProblem[]
   /** How to change a value of this process, in the app's own terms; null when nothing tsq can name sets it. */
   leverFor(value: SettableValue): Lever | null
-  /** The values to set so that one process holds at most `n` Postgres connections and no job waits for one. */
+  /** The values to set so that one process holds at most `n` Postgres connections and no job waits for one. Never
+   *  below 1 (spec §2: a pool, thread count or concurrency of 0 is invalid): at 1 when `n` is out of reach, [] when
+   *  already there; the caller re-judges. */
   capDb(n: number): Array<{value: SettableValue, to: number}>
   /** The values to set so that one process holds at most `n` connections on its Redis (`redisConnections`), where
    *  a setting the user can turn decides them (Sidekiq's concurrency and Redis pool sizes); [] when none does or
-   *  it already holds at most `n`. At the lowest values it can, when `n` is out of reach: the caller re-judges. */
+   *  it already holds at most `n`. At the lowest values it can (never below 1), when `n` is out of reach: the caller re-judges. */
   capRedis(n: number): Array<{value: SettableValue, to: number}>
   /** How it reaches Postgres: the URL variable, a pgbouncer in its dyno, the session features it needs (spec §11). */
   dbRoute?: DbRoute

@@ -50,10 +50,11 @@ export function modelPuma(input: ModelInput, stack: Sourced<StackName>, command:
     type: input.type, stack, role: 'web', processesPerDyno: workers, concurrency: null, threads, dbPool: db, dbPoolSetting: pool,
     redisConnections: redis, queues: [], findings: [...findings, ...extras.findings], problems: [], holders: extras.holders, consumes: extras.consumes,
     leverFor: value => value === 'concurrency' ? null : levers[value],
-    capDb: n => Math.min(pool.value, threads.value) > n ? [{value: 'threads', to: n}] : [],
+    // Never below 1 thread (spec §2: 0 is invalid; a Puma with 0 threads serves nothing): the caller re-judges.
+    capDb: n => Math.min(pool.value, threads.value) > Math.max(1, n) ? [{value: 'threads', to: Math.max(1, n)}] : [],
     // The Sidekiq client pool is lazy, min(threads, size): its size is lowered where the app sets it (a web
     // process pushes a job in milliseconds, so fewer connections than threads only queue the pushes), else the threads.
-    capRedis: n => redis.value <= n || clientSize === null ? []
+    capRedis: n => redis.value <= Math.max(1, n) || clientSize === null ? []
       : [{value: !tsqInit && clientSize.lever ? 'redisPoolSetting' : 'threads', to: Math.max(1, n)}],
   }
 }

@@ -64,7 +64,8 @@ export function modelSidekiq(input: ModelInput, stack: Sourced<StackName>, comma
     dbPool: db, dbPoolSetting: pool, redisConnections: redis, queues: yml?.queues?.length ? yml.queues.map(q => q.name) : ['default'], findings, problems: [],
     holders, consumes: [{backend: 'sidekiq'}],
     leverFor: value => value === 'concurrency' ? concurrencyLever : value === 'dbPoolSetting' ? pool.lever : value === 'redisPoolSetting' ? serverSize?.lever ?? null : null,
-    capDb: n => Math.min(pool.value, concurrency.value) > n ? [{value: 'concurrency', to: n}] : [],
+    // Never below concurrency 1 (a Sidekiq at 0 runs no job): the caller re-judges.
+    capDb: n => Math.min(pool.value, concurrency.value) > Math.max(1, n) ? [{value: 'concurrency', to: Math.max(1, n)}] : [],
     capRedis: n => capSidekiqRedis(n, {version, redis: redis.value, base: base.value, capsules: capsules.length, capsuleSum, size: serverSize?.value ?? null}),
   }
 }
@@ -78,7 +79,7 @@ export function modelSidekiq(input: ModelInput, stack: Sourced<StackName>, comma
  */
 function capSidekiqRedis(n: number, s: {version: Sourced<string>, redis: number, base: number, capsules: number, capsuleSum: number, size: number | null}):
   Array<{value: SettableValue, to: number}> {
-  if (s.redis <= n) return []
+  if (s.redis <= Math.max(1, n)) return []
   const lower = (to: number) => s.base > Math.max(1, to) ? [{value: 'concurrency' as const, to: Math.max(1, to)}] : []
   if (!atLeast(s.version, '7.0.0')) return lower(n - 1)
   if (s.size !== null && atLeast(s.version, '7.0.3')) {

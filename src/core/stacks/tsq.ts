@@ -57,9 +57,10 @@ export function modelTsq(input: ModelInput, stack: Sourced<StackName>): {model: 
       : value === 'concurrency' ? concurrency?.lever ?? null
         : value === 'dbPoolSetting' ? dbPoolSetting?.lever ?? null : null,
     // The runtime's pool is its max: a smaller pool caps it; a worker's concurrency follows so no job waits.
+    // Never below 1 (spec §2: a pool or concurrency of 0 is invalid).
     capDb: n => [
-      ...(dbPoolSetting && dbPoolSetting.value !== n ? [{value: 'dbPoolSetting' as const, to: n}] : []),
-      ...(concurrency && concurrency.value > n ? [{value: 'concurrency' as const, to: n}] : []),
+      ...(dbPoolSetting && dbPoolSetting.value !== Math.max(1, n) ? [{value: 'dbPoolSetting' as const, to: Math.max(1, n)}] : []),
+      ...(concurrency && concurrency.value > Math.max(1, n) ? [{value: 'concurrency' as const, to: Math.max(1, n)}] : []),
     ],
     // The runtime's Redis connections per process are fixed by its role (spec §2), not by a setting.
     capRedis: () => [],

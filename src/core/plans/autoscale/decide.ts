@@ -6,6 +6,7 @@ import {type Assessment, assess} from '../../assess/assess.js'
 import {type ResourceBudget, perDynoOf, statusOf} from '../../budget/budget.js'
 import {type FormationUpdate, describeOverLimit, diffFormation, resourceName} from '../scale/scale-plan.js'
 import {largestCount, suggestFixes} from '../scale/suggest.js'
+import {commandRunsAutoscale} from '../../stacks/index.js'
 import {type QueueReading, type TypeQueues, hasReadyJob, isEmpty, latencyOf} from '../../model/queue-readings.js'
 
 export interface AutoscaleSettings {
@@ -28,7 +29,11 @@ export interface DecideInput {
   now: number
   /** Per type, since when (ms) its queues have been quiet: empty and latency under a quarter of the target. */
   quietSince: Readonly<Record<string, number>>
-  /** Redis connections the autoscaler itself holds on the app's Redis while it decides. Default 1. */
+  /** Redis connections the autoscaler itself holds on the app's Redis beyond what the formation already counts.
+   *  Default: 0 when a process type of the formation with dynos runs tsq:autoscale (the assessment counts its one
+   *  connection: stack `none` + 1 Redis); else 1 — the autoscaler of record is then a `--once` from Heroku Scheduler
+   *  or cron, a one-off dyno outside the formation. A `--once` beside such a type is a one-off like `heroku run`,
+   *  which the reserve is for. */
   ownRedisConnections?: number
 }
 
@@ -52,7 +57,7 @@ export interface AutoscalePlan {
   updates: FormationUpdate[]
   /** The quiet clocks to keep for the next step. */
   quietSince: Record<string, number>
-  /** The decided formation judged as the doctor judges it (the autoscaler's connection not included). */
+  /** The decided formation judged as the doctor judges it (an autoscaler outside the formation not included). */
   assessment: Assessment
 }
 
@@ -70,7 +75,7 @@ export function decideAutoscale(input: DecideInput): AutoscalePlan {
   const {state, settings, now} = input
   const quietSince: Record<string, number> = {...input.quietSince}
   const wanted = input.readings.map(r => applyRule(r, current(state.formation, r.type), settings, now, quietSince))
-  const own = input.ownRedisConnections ?? 1
+  const own = input.ownRedisConnections ?? (formationRunsAutoscaler(state) ? 0 : 1)
   const capped = capToBudget(state, wanted, own)
   const formation = withCounts(state.formation, capped.counts)
   const assessment = assess(state, {formation})
@@ -83,6 +88,11 @@ export function decideAutoscale(input: DecideInput): AutoscalePlan {
       latencyMs: latencyOf(r.queues), queues: r.queues, budgetMax: budgetMaxOf(withOwn, r.type)}
   })
   return {decisions, formation, updates: diffFormation(state.formation, formation), quietSince, assessment}
+}
+
+/** Whether a process type with dynos runs tsq:autoscale: the assessment then counts its Redis connection. */
+function formationRunsAutoscaler(state: AppState): boolean {
+  return state.formation.some(f => f.quantity > 0 && f.command !== undefined && commandRunsAutoscale(f.command, state.config))
 }
 
 function current(formation: readonly FormationEntry[], type: string): number {

@@ -3,7 +3,7 @@
 // Pure: judged through the same assess() as the doctor, so the processes per dyno follow a size change.
 import type {AppState, FormationEntry} from '../../model/app-state.js'
 import {type Assessment, assess} from '../../assess/assess.js'
-import type {ResourceBudget, Status} from '../../budget/budget.js'
+import {type ResourceBudget, type Status, restartDemand, restartText} from '../../budget/budget.js'
 import {type ScaleChange, applyScale} from '../../model/formation.js'
 import {type ScaleSuggestions, suggestFixes} from './suggest.js'
 
@@ -105,8 +105,8 @@ function budgetWarnings(state: AppState, assessment: Assessment, blocking: reado
     const name = resourceName(b)
     if (b.status === 'fail' && !blocking.includes(b)) warnings.push(`${describeOverLimit(b)}; this change does not add to it, so it is not refused`)
     if (b.status === 'warn' && b.limit === null) warnings.push(`${name}: the plan's connection limit is unknown (${b.plan ?? 'no add-on'}), so ${b.demand} connections could not be checked`)
-    if (b.status === 'warn' && b.limit !== null) {
-      warnings.push(`${name}: ${b.demand} connections fit the limit of ${b.limit}, but not twice over: while old and new dynos overlap during a restart (up to 30 s) the app can hit the limit`)
+    if (b.status === 'warn' && b.limit !== null && restartDemand(b.rows) > b.limit) {
+      warnings.push(`${name}: ${b.demand} connections fit the limit of ${b.limit}, but not a restart's overlap (${restartText(b)} > ${b.limit}): while old and new dynos overlap during a restart (up to 30 s) the app can hit the limit`)
     }
   }
   for (const b of assessment.resources) {

@@ -2,7 +2,7 @@
 // the restart overlap. Values the user set are kept unless the formation does not fit with them. Pure.
 import type {AppState} from '../../model/app-state.js'
 import {type AssessOptions, type Assessment, assess} from '../../assess/assess.js'
-import type {ProcessPlan, ResourceBudget} from '../../budget/budget.js'
+import {type ProcessPlan, type ResourceBudget, restartDemand, restartText} from '../../budget/budget.js'
 import {type PoolPlan, planPools} from '../../assess/pool-plan.js'
 import {planRedisPools} from '../../assess/redis-plan.js'
 import {typeKey} from '../../model/settings.js'
@@ -40,7 +40,7 @@ export function planSettings(state: AppState, live: AssessOptions['live'] = {}):
   } else if (pools.fits === 'unknown') {
     plan.skipped.push({kind: 'config', reason: `the connection limit of ${pg.plan ?? pg.configVar ?? 'the database'} is not known, so the pools are left as they are`})
   } else if (pools.fits === 'none') {
-    plan.skipped.push({kind: 'config', reason: `even a Postgres pool of 1 per process does not fit ${describe(pg)}, so the pools are left as they are: smaller pools would slow the app without making it fit`})
+    plan.skipped.push({kind: 'config', reason: `even a Postgres pool of 1 per process does not fit ${describe(pg)}: pools alone cannot make it fit, so they are left as they are (smaller ones would slow the app without making it fit; fewer dynos, a pooler or a larger plan can, as tsq:doctor says)`})
   } else {
     const kept = pg.status === 'fail' ? [] : before.processes.filter(p => userSet(state.config, p))
     const keptNames = new Set(kept.flatMap(p => [`TSQ_${typeKey(p.type)}_DB_POOL`, `TSQ_${typeKey(p.type)}_CONCURRENCY`]))
@@ -117,21 +117,26 @@ export function reasonsFor(plan: SettingsPlan, before: Assessment): string[] {
   }
   const pgBefore = before.resources.find(r => r.kind === 'postgres')
   const pgAfter = plan.after.resources.find(r => r.kind === 'postgres')
-  if (reasons.length > 0 && pgBefore && pgAfter && pgAfter.limit !== null) {
-    const fits = 2 * pgAfter.demand <= pgAfter.limit ? `fits even while old and new dynos overlap on restart (2 × ${pgAfter.demand} ≤ ${pgAfter.limit})`
-      : `fits the ${pgAfter.available} available, though not a restart's overlap (2 × ${pgAfter.demand} > ${pgAfter.limit})`
-    const was = pgBefore.status === 'fail' ? ` (over the ${pgBefore.available} available)` : ''
-    reasons.push(`Postgres ${describe(pgAfter)}: ${pgBefore.demand}${was} → ${pgAfter.demand} connections, which ${fits}`)
-  }
+  if (reasons.length > 0 && pgBefore && pgAfter && pgAfter.limit !== null && pgAfter.demand !== pgBefore.demand) reasons.push(`Postgres ${describe(pgAfter)}: ${demandChange(pgBefore, pgAfter)}`)
   const redisBefore = before.resources.find(r => r.kind === 'redis')
   const redisAfter = plan.after.resources.find(r => r.kind === 'redis')
   if (redisBefore && redisAfter && redisAfter.limit !== null && redisAfter.demand !== redisBefore.demand) {
-    const fits = 2 * redisAfter.demand <= redisAfter.limit ? `fits even while old and new dynos overlap on restart (2 × ${redisAfter.demand} ≤ ${redisAfter.limit})`
-      : `fits the ${redisAfter.available} available, though not a restart's overlap (2 × ${redisAfter.demand} > ${redisAfter.limit})`
-    const was = redisBefore.status === 'fail' ? ` (over the ${redisBefore.available} available)` : ''
-    reasons.push(`Redis ${describe(redisAfter)}: ${redisBefore.demand}${was} → ${redisAfter.demand} connections, which ${fits}`)
+    reasons.push(`Redis ${describe(redisAfter)}: ${demandChange(redisBefore, redisAfter)}`)
   }
   return reasons
+}
+
+/** `190 (over the 118 available) → 152 connections, still over the 118 available`: the demand before and after, and
+ *  what the after demand fits — the limit with the reserve, and a restart's overlap (a server-side pooler's connections
+ *  at most its pool) — never more than it does. */
+export function demandChange(before: ResourceBudget, after: ResourceBudget): string {
+  const was = before.available !== null && before.demand > before.available ? ` (over the ${before.available} available)` : ''
+  const restart = restartDemand(after.rows)
+  const verdict = after.limit === null || after.available === null ? 'against a limit that is not known'
+    : after.demand > after.available ? `still over the ${after.available} available`
+      : restart <= after.limit ? `which fits even while old and new dynos overlap on restart (${restartText(after)} ≤ ${after.limit})`
+        : `which fits the ${after.available} available, though not a restart's overlap (${restartText(after)} > ${after.limit})`
+  return `${before.demand}${was} → ${after.demand} connections, ${verdict}`
 }
 
 function count(n: number, one: string, many = `${one}s`): string {

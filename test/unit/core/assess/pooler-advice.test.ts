@@ -23,13 +23,16 @@ const postgres = (s: AppState) => assess(s).resources.find(r => r.kind === 'post
 const pgCheck = (s: AppState) => diagnose(s).report.checks.find(c => c.id === 'postgres.connections')!
 
 describe('postgres options when a formation cannot fit', () => {
-  it('ranks what fits a restart first, each with the demand it leaves: pgbouncer 36, standard-2 at 400, then server-side pooling 90', () => {
+  it('ranks what fits a restart first, each with the demand it leaves: server-side pooling 90, pgbouncer 36, standard-2 at 400', () => {
+    // Server-side pooling: 140 clients hold min(140, 90) = 90; on a restart min(2 × 140, 90) = 90 ≤ 120 (its server
+    // side counts once). pgbouncer: 18 dynos × (1 + 1) = 36, 2 × 36 = 72 ≤ 120. All fit a restart: kept in order.
     const options = postgresOptions(assess(over()), postgres(over()))
     expect(options.map(o => [o.kind, o.demand, o.limit, o.fits])).toEqual([
-      ['pgbouncer', 36, 120, 'overlap'], ['plan', 140, 400, 'overlap'], ['server-pooling', 90, 120, 'limit'],
+      ['server-pooling', 90, 120, 'overlap'], ['pgbouncer', 36, 120, 'overlap'], ['plan', 140, 400, 'overlap'],
     ])
-    expect(options[2]!.text).toContain('75% of the plan assumed')
-    expect(options[0]!.text).toContain('(Postgres demand then 36 of 118 available)')
+    expect(options[0]!.text).toContain('75% of the plan assumed')
+    expect(options[0]!.text).toContain('(Postgres demand then 90 of 118 available)')
+    expect(options[1]!.text).toContain('(Postgres demand then 36 of 118 available)')
   })
 
   it('no server-side pooling on Essential; no pgbouncer buildpack on Fir', () => {
@@ -43,8 +46,8 @@ describe('postgres options when a formation cannot fit', () => {
     const fix = pgCheck(over()).fix!
     expect(fix).toContain(`heroku buildpacks:add heroku/pgbouncer -a ${APP}, then start each Procfile command with bin/start-pgbouncer`)
     expect(fix).toContain(`heroku tsq:setup --pooling -a ${APP}`)
-    expect(fix).toContain('(Postgres demand then 90 of 118 available, but a restart\'s overlap would pass the limit)')
-    expect(fix.indexOf('pgbouncer')).toBeLessThan(fix.indexOf('--pooling'))
+    expect(fix).toContain('at most 90, 75% of the plan assumed) (Postgres demand then 90 of 118 available)')
+    expect(fix.indexOf('--pooling')).toBeLessThan(fix.indexOf('heroku/pgbouncer'))
   })
 
   it('following the pgbouncer fix makes the doctor pass with the predicted 36', () => {
@@ -61,5 +64,7 @@ describe('postgres options when a formation cannot fit', () => {
       config: {...s.config, DATABASE_CONNECTION_POOL_URL: 'postgres://u:p@pooler.example:5432/d', TSQ_DATABASE_URL_VAR: 'DATABASE_CONNECTION_POOL_URL'}}
     expect(postgres(followed)).toMatchObject({demand: 90})
     expect(diagnose(followed).report.checks.filter(c => c.status === 'fail')).toEqual([])
+    // As the option said: a restart holds min(2 × 140, 90) = 90 ≤ 120.
+    expect(diagnose(followed).report.checks.find(c => c.id === 'restart.overlap')!.status).toBe('ok')
   })
 })

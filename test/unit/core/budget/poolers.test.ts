@@ -4,6 +4,7 @@
 import {describe, expect, it} from 'vitest'
 import type {AppState} from '../../../../src/core/model/app-state.js'
 import {assess} from '../../../../src/core/assess/assess.js'
+import {restartDemand} from '../../../../src/core/budget/budget.js'
 import {diagnose} from '../../../../src/core/checks/doctor.js'
 import {APP, appStateOf, attachment, postgresAddon, redisAddon} from '../../../helpers/app-state.js'
 
@@ -40,6 +41,12 @@ describe('a pgbouncer in each dyno (bin/start-pgbouncer)', () => {
     expect(report.checks.find(c => c.id === 'postgres.connections')).toMatchObject({status: 'ok'})
     expect(report.checks.find(c => c.id === 'postgres.pooler')).toMatchObject({status: 'ok'})
     expect(report.ok).toBe(true)
+  })
+
+  it('a restart doubles it (each new dyno starts its own pgbouncer): restart.overlap warns Postgres 2 × 12 = 24 > limit 20', () => {
+    const c = diagnose(pgbouncerApp()).report.checks.find(x => x.id === 'restart.overlap')!
+    expect(c.status).toBe('warn')
+    expect(c.message).toContain('Postgres 2 × 12 = 24 > limit 20')
   })
 
   it('the same formation without the pooler is 90 connections and fails', () => {
@@ -115,6 +122,41 @@ describe('Heroku server-side pooling (connection-pooling:default)', () => {
     expect(pg.rows.map(r => [r.type, r.via, r.total])).toEqual([['web', 'server-pooler', 0], ['worker', 'direct', 40], ['(pooler DATABASE_CONNECTION_POOL_URL)', 'pooler', 60]])
     expect(pg.demand).toBe(100)
     expect(pg.largestPool).toBe(14)
+  })
+
+  describe('a restart\'s overlap: direct connections double, the pooler\'s server side at most its pool', () => {
+    const data = (maxDbConnections: number) => ({pg1: {maxClientConn: 10_000, maxDbConnections, defaultPoolSize: null, error: null}})
+
+    it('every process through a pooler of 90: 240 clients hold 90, and a restart still 90 ≤ 120: ok, not warn', () => {
+      const pooled = pooledApp(data(90), {TSQ_DATABASE_URL_VAR: 'DATABASE_CONNECTION_POOL_URL'})
+      // Redis premium-2 (200) so that only Postgres decides the check: 2 × 32 = 64 ≤ 200.
+      const state = {...pooled, addons: pooled.addons.map(a => a.id === 'r1' ? {...a, plan: 'heroku-redis:premium-2'} : a)}
+      const pg = assess(state).resources[0]!
+      // min(240, 90) = 90 ≤ 118; restart min(2 × 240, 90) = 90 ≤ 120 (doubled it was 180 > 120: warn).
+      expect(pg).toMatchObject({demand: 90, status: 'ok'})
+      expect(restartDemand(pg.rows)).toBe(90)
+      expect(diagnose(state).report.checks.find(c => c.id === 'restart.overlap')).toMatchObject({status: 'ok',
+        message: expect.stringContaining('Postgres 2 × 0 + 90 ((pooler DATABASE_CONNECTION_POOL_URL): min(2 × 240 clients, its server pool), counted once) = 90 ≤ limit 120')})
+    })
+
+    it('clients under the pool double up to it: 72 clients on a pool of 90 hold 72, on a restart min(144, 90) = 90 ≤ 120', () => {
+      // TSQ_DB_POOL=3: web 10 × 2 × 3 + worker 4 × 1 × 3 = 72 clients.
+      const pg = assess(pooledApp(data(90), {TSQ_DATABASE_URL_VAR: 'DATABASE_CONNECTION_POOL_URL', TSQ_DB_POOL: '3'})).resources[0]!
+      expect(pg).toMatchObject({demand: 72, status: 'ok'})
+      expect(restartDemand(pg.rows)).toBe(90)
+    })
+
+    it('a direct worker beside the pooler: 2 × 40 + min(2 × 200, 60) = 140 > 120 warns, naming both parts', () => {
+      const state = pooledApp(data(60), {TSQ_DATABASE_URL_VAR: 'DATABASE_CONNECTION_POOL_URL', TSQ_WORKER_DATABASE_URL_VAR: 'DATABASE_URL'})
+      const pg = assess(state).resources[0]!
+      // 40 direct + 60 held = 100 ≤ 118.
+      expect(pg).toMatchObject({demand: 100, status: 'warn'})
+      const c = diagnose(state).report.checks.find(x => x.id === 'restart.overlap')!
+      expect(c.status).toBe('warn')
+      expect(c.message).toContain('Postgres 2 × 40 + 60 ((pooler DATABASE_CONNECTION_POOL_URL): min(2 × 200 clients, its server pool), counted once) = 140 > limit 120')
+      // The worker's largest pool for a restart: 4 × 7 = 28 ≤ ⌊(120 − 60) / 2⌋ = 30.
+      expect(c.fix).toContain('TSQ_WORKER_DB_POOL=7')
+    })
   })
 
   it('locally, a *_CONNECTION_POOL_URL in .env is a pooler whose server side is unknown', () => {

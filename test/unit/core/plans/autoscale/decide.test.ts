@@ -110,6 +110,32 @@ describe('decideAutoscale: the connection budget', () => {
     expect(decide(s, hot, {ownRedisConnections: 0}).decisions[0]).toMatchObject({to: 6, budgetMax: 6})
   })
 
+  describe('an autoscale process type in the formation (tsq:setup --autoscale: stack none, 1 Redis connection)', () => {
+    // Redis mini: 20 − 2 = 18. TSQ_CONCURRENCY=1, TSQ_DB_POOL=1: web 1 per process, worker 1 producer + 1 consumer +
+    // 1 blocking (1 queue) = 3, the autoscale type 1. Postgres standard-0 (120) is not the binding limit.
+    const autoscale = (quantity: number): FormationEntry => ({type: 'autoscale', quantity, size: 'standard-1x', command: 'npx heroku-tsq tsq:autoscale --interval 30'})
+    const s = (n: number, web = 2) => state([f('web', web), f('worker', 1), autoscale(n)], {TSQ_CONCURRENCY: '1', TSQ_DB_POOL: '1'}, 'standard-0')
+    const hot = [read('worker', queue({waiting: 900, latencyMs: 300_000}))]
+
+    it('the loop running as that type is counted once, by the assessment: budgetMax 5, the doctor\'s own largest worker count', () => {
+      // web 2 × 1 + autoscale 1 × 1 + worker 3 × w ≤ 18 → w ≤ 5 (15 + 3 = 18); 6 would be 21.
+      expect(assess(s(1)).resources.find(r => r.kind === 'redis')!.largestDynos.worker).toBe(5)
+      expect(decide(s(1), hot).decisions[0]).toMatchObject({from: 1, to: 5, budgetMax: 5})
+      expect(decide(s(1), hot).updates).toEqual([{type: 'worker', quantity: 5}])
+    })
+
+    it('Heroku Scheduler\'s --once with no autoscale type in the formation adds its own connection: 3 web dynos, budgetMax 4', () => {
+      // web 3 × 1 + the one-off 1 + 3 × w ≤ 18 → w ≤ 4 (3 + 1 + 12 = 16); 5 would be 19. Without it 5 would fit (3 + 15 = 18).
+      const scheduler = state([f('web', 3), f('worker', 1)], {TSQ_CONCURRENCY: '1', TSQ_DB_POOL: '1'}, 'standard-0')
+      expect(decide(scheduler, hot).decisions[0]).toMatchObject({from: 1, to: 4, budgetMax: 4})
+    })
+
+    it('the type scaled to 0 (its loop not running) counts the autoscaler that runs instead: 3 web dynos, budgetMax 4', () => {
+      // web 3 × 1 + autoscale 0 + the running autoscaler 1 + 3 × w ≤ 18 → w ≤ 4 (16); not counting it would allow 5 (18).
+      expect(decide(s(0, 3), hot).decisions[0]).toMatchObject({from: 1, to: 4, budgetMax: 4})
+    })
+  })
+
   it('several types are decided together so that together they fit', () => {
     // No web: Postgres 18 available, 5 per worker dyno of either type: 3 dynos in all.
     const s = state([f('web', 0), f('worker', 1), f('urgent', 1)])

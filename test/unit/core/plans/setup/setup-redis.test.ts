@@ -31,7 +31,7 @@ describe('tsq:setup --force on the guide-shaped Rails app (Sidekiq 6.4.1) over K
     const config = plan.changes.find(c => c.kind === 'config')!
     expect(config.kind === 'config' && config.vars).toEqual({RAILS_MAX_THREADS: '3', SIDEKIQ_CONCURRENCY: '2'})
     expect(config.kind === 'config' && config.reasons).toContain(
-      'Redis redis-curved-1 (heroku-redis:mini, limit 20, reserve 2): 31 (over the 18 available) → 9 connections, which fits even while old and new dynos overlap on restart (2 × 9 ≤ 20)')
+      'Redis redis-curved-1 (heroku-redis:mini, limit 20, reserve 2): 31 (over the 18 available) → 9 connections, which fits even while old and new dynos overlap on restart (2 × 9 = 18 ≤ 20)')
     expect(plan.problems).toEqual([])
     const {report} = diagnose(applied(state, plan))
     expect(report.ok).toBe(true)
