@@ -43,7 +43,7 @@ class ProducerQueue extends Queue {
     super(name, options)
     const connection = redisConnectionOf(this)
     const producer = options.connection
-    const ready = clientGetterOf(connection).bind(connection)
+    const ready = reinitializing(connection, clientGetterOf(connection).bind(connection), producer)
     this.readyClient = ready
     Object.defineProperty(connection, 'client', {
       configurable: true,
@@ -60,6 +60,48 @@ class ProducerQueue extends Queue {
 
 interface ConnectionLike {
   client: Promise<RedisClient>
+}
+
+/** What BullMQ 5 and 6 alike keep on a RedisConnection to initialize it, as reinitializing() uses it. */
+interface InitializingConnection extends ConnectionLike {
+  initializing?: Promise<RedisClient>
+  init?: () => Promise<RedisClient>
+  closing?: boolean
+  handleClientError?: (...args: unknown[]) => void
+  handleClientClose?: (...args: unknown[]) => void
+  handleClientReady?: (...args: unknown[]) => void
+}
+
+/**
+ * BullMQ initializes a RedisConnection once: it waits for the client's 'ready', asks the server's version
+ * (INFO) and keeps that promise as `client` for every later command. On the fail-fast producer that INFO
+ * fails when the connection drops again just after 'ready' (a failover that flaps), and a Queue created
+ * during the outage would then reject every call for ever, though the producer is back. Here a failed
+ * initialization runs again (BullMQ's own init(), which waits for 'ready' again) on the next call.
+ */
+function reinitializing(connection: ConnectionLike, ready: () => Promise<RedisClient>, producer: Redis): () => Promise<RedisClient> {
+  const c = connection as InitializingConnection
+  const watched = new WeakSet<Promise<RedisClient>>()
+  const failed = new WeakSet<Promise<RedisClient>>()
+  const watch = (promise: Promise<RedisClient>) => {
+    if (!watched.has(promise)) {
+      watched.add(promise)
+      promise.catch(() => failed.add(promise))
+    }
+    return promise
+  }
+  let current = watch(ready())
+  return () => {
+    if (failed.has(current) && !c.closing && producer.status !== 'end' && typeof c.init === 'function') {
+      // init() adds BullMQ's listeners to the client again: take the ones of the failed run off first.
+      if (c.handleClientError) producer.off('error', c.handleClientError)
+      if (c.handleClientClose) producer.off('close', c.handleClientClose)
+      if (c.handleClientReady) producer.off('ready', c.handleClientReady)
+      c.initializing = c.init()
+    }
+    current = watch(ready())
+    return current
+  }
 }
 
 /** The RedisConnection behind a Queue: `queue.connection` in BullMQ 5, `queue.getBackend().connection` in 6. */

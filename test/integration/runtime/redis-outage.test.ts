@@ -132,3 +132,49 @@ describe('a Redis outage', () => {
       'the same tsq clients as before the outage')
   })
 })
+
+describe('a connection that drops again just as it is ready', () => {
+  it('a queue created during an outage whose first version check (INFO) got no answer, because Redis died again the moment the producer was ready, adds on the same client once Redis is back, and no rejection goes unhandled', async () => {
+    const producer = connectionsFor(web).producer
+    const connections = connectionsFor(web).redisConnections
+    let flapQueue: Queue | undefined
+    let killedPid: number | undefined
+    let reconnects = 0
+    const countReconnect = () => void reconnects++
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      await server.restart(async () => {
+        flapQueue = createQueue(web, queueName, {prefix})
+        // Registered after the queue's own wait for 'ready' (BullMQ adds it in createQueue): BullMQ's INFO is
+        // written only after this listener has killed the server, so that INFO never gets an answer.
+        producer.once('ready', () => {
+          killedPid = server.pid
+          process.kill(killedPid, 'SIGKILL')
+          producer.on('reconnecting', countReconnect)
+        })
+      })
+      // ioredis fails a command in flight once the producer's reconnect attempts pass maxRetriesPerRequest (1):
+      // the INFO has failed once a second attempt is scheduled, i.e. one attempt on the dead server failed.
+      await until(async () => reconnects >= 2, 30_000, 'a reconnect attempt of the producer to fail after the server was killed')
+      // While Redis is down again the new queue fails fast, as any queue does.
+      expectRejectedWithoutPassword(await settleWithin(flapQueue!.add('job', {}, {jobId: 'during-flap'})))
+      await server.restart()
+      expect(server.pid).not.toBe(killedPid)
+      await until(async () => {
+        const outcome = await settleWithin(flapQueue!.add('job', {}, {jobId: 'after-flap'}))
+        expect(outcome).not.toBe(PENDING)
+        return typeof outcome === 'object' && 'value' in outcome
+      }, 30_000, 'add() of after-flap to succeed')
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+      producer.off('reconnecting', countReconnect)
+    }
+    expect(unhandled).toEqual([])
+    expect(connectionsFor(web).producer).toBe(producer)
+    expect(connectionsFor(web).redisConnections).toBe(connections)
+    await until(async () => processed.includes('after-flap'), 30_000, 'the worker to process the job added after the flap')
+    expect(processed).not.toContain('during-flap')
+  })
+})
