@@ -9,9 +9,19 @@ import {redisClientName, RuntimeError, type RedisPurpose} from './names.js'
 type RedisSettings = Pick<Settings, 'dyno' | 'redisUrl'>
 
 /**
+ * Reconnect delay after the nth failed attempt: ioredis 5's default, min(n × 50 ms, 2 s), set explicitly so
+ * that ioredis 6 (whose default grows to 5 s + up to 200 ms jitter) reconnects as soon: after a failover
+ * the producer fails every enqueue until it is connected again, so a dyno should not wait 5 s for Redis.
+ */
+function reconnectDelay(attempt: number): number {
+  return Math.min(attempt * 50, 2000)
+}
+
+/**
  * The URL and ioredis options for one connection. Producers (web requests enqueueing) fail fast: no
  * offline queue and one retry, so a request gets an error during an outage instead of hanging. Consumer
  * and blocking connections wait for Redis to come back (`maxRetriesPerRequest: null`, required by BullMQ).
+ * Every connection reconnects after reconnectDelay(), with either ioredis major.
  * The TLS options go in the second constructor argument, where they win over what `rediss://` implies.
  */
 export function redisOptions(settings: RedisSettings, purpose: RedisPurpose): {url: string, options: RedisOptions} {
@@ -26,6 +36,7 @@ export function redisOptions(settings: RedisSettings, purpose: RedisPurpose): {u
       connectionName: redisClientName(settings, purpose),
       maxRetriesPerRequest: failFast ? 1 : null,
       enableOfflineQueue: !failFast,
+      retryStrategy: reconnectDelay,
     },
   }
 }

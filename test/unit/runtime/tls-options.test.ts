@@ -38,6 +38,17 @@ describe('Redis options', () => {
     expect(ioredisOptions(env, 'consumer')).toMatchObject({enableOfflineQueue: true, maxRetriesPerRequest: null})
   })
 
+  it('every connection waits min(50 ms × attempt, 2 s) before reconnecting (ioredis 5\'s default, which ioredis 6 grows to 5 s + jitter)', () => {
+    const env = {DYNO: 'worker.3', REDIS_URL: 'redis://127.0.0.1:6379'}
+    const attempts = [1, 2, 10, 39, 40, 41, 1000]
+    for (const purpose of ['producer', 'consumer'] as const) {
+      // Set explicitly, not left to whichever ioredis major the app installed.
+      expect(redisOptions(resolveSettings(env), purpose).options.retryStrategy).toBeTypeOf('function')
+      const {retryStrategy} = ioredisOptions(env, purpose)
+      expect(attempts.map(n => retryStrategy!(n))).toEqual([50, 100, 500, 1950, 2000, 2000, 2000])
+    }
+  })
+
   it('the connection name is tsq:<dyno>:<pid>:<purpose>', () => {
     expect(ioredisOptions({DYNO: 'worker.3', REDIS_URL: 'redis://127.0.0.1:6379'}, 'consumer').connectionName)
       .toBe(`tsq:worker.3:${process.pid}:consumer`)
