@@ -8,7 +8,7 @@ import type {Check} from '../../../src/core/checks/index.js'
 import type {DoctorReport} from '../../../src/core/checks/doctor.js'
 import {readRedisServer} from '../../../src/probe/index.js'
 import {runCommand} from '../../helpers/run-command.js'
-import {useThrowawayRedis} from '../../helpers/throwaway-redis.js'
+import {useThrowawayRedis} from '../../helpers/throwaway-servers.js'
 import {useAppDirs} from '../setup/run-setup.js'
 
 const server = useThrowawayRedis()

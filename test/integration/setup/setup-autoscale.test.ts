@@ -2,7 +2,7 @@
 // against throwaway Redis and Postgres servers: the Procfile gains the autoscale line through the same
 // merge/diff/--force path as the other types, the only request is the config PATCH that names the app for the
 // autoscaler, the budget counts its dyno, and nothing is sent or written when it must not be.
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import Doctor from '../../../commands/tsq/doctor.js'
 import type {DoctorReport} from '../../../src/core/checks/doctor.js'
 import {parseDotenv} from '../../../src/core/model/procfile.js'
@@ -10,7 +10,7 @@ import type {FakeApi, Scenario} from '../../helpers/fake-api.js'
 import {useFakeApi} from '../../helpers/fake-api-hook.js'
 import * as scenarios from '../../helpers/scenarios.js'
 import {APP, SENTINELS} from '../../helpers/scenarios.js'
-import {type PostgresService, type RedisService, startPostgres, startRedis} from '../../helpers/services.js'
+import {useThrowawayServers} from '../../helpers/throwaway-servers.js'
 import {PROCFILE, runCommand, runSetup, runSetupJson, useAppDirs} from './run-setup.js'
 
 const LINE = 'autoscale: npx heroku-tsq tsq:autoscale --interval 30'
@@ -20,11 +20,7 @@ const PACKAGE_JSON = JSON.stringify({name: 'example-app', scripts: {start: 'node
 
 const api = useFakeApi()
 const dir = useAppDirs({'package.json': PACKAGE_JSON, Procfile: PROCFILE})
-let services: Array<PostgresService | RedisService> = []
-afterEach(async () => {
-  await Promise.all(services.map(s => s.stop()))
-  services = []
-})
+const servers = useThrowawayServers()
 
 /** The issue's app with pools that already fit (so setup has no TSQ_* to set), and HEROKU_API_KEY when `token`. */
 async function start(token: boolean): Promise<FakeApi> {
@@ -142,8 +138,7 @@ describe('tsq:setup --autoscale when the Procfile\'s autoscale type runs somethi
 
 describe('tsq:setup --local --autoscale', () => {
   it('writes the autoscale line and no HEROKU_APP into .env, and tsq:doctor --local then counts the autoscaler\'s Redis connection', async () => {
-    const [pg, redis] = await Promise.all([startPostgres({maxConnections: 20}), startRedis({maxclients: 20})])
-    services.push(pg, redis)
+    const [pg, redis] = await Promise.all([servers.postgres({maxConnections: 20}), servers.redis({maxclients: 20})])
     const d = dir({'package.json': PACKAGE_JSON, '.env': `DATABASE_URL=${pg.url}\nREDIS_URL=${redis.url}\n`})
     const run = await runSetupJson(null, ['--local', '--dir', d.dir, '--autoscale'])
     expect(run.code).toBe(0)

@@ -4,31 +4,25 @@
 // plans nothing. Real Redis and Postgres with tight limits; the writer's read-back is checked on its own.
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import Doctor from '../../../commands/tsq/doctor.js'
 import {applySetup, localEffects} from '../../../src/cli/setup-apply.js'
 import {editDotenv} from '../../../src/core/model/dotenv-edit.js'
 import {parseDotenv} from '../../../src/core/model/dotenv.js'
 import type {ConfigChange, SetupPlan} from '../../../src/core/plans/setup/setup-plan.js'
-import {type PostgresService, type RedisService, startPostgres, startRedis} from '../../helpers/services.js'
-import {PACKAGE_JSON, appDir, runCommand, runSetup, runSetupJson} from './run-setup.js'
+import {useThrowawayServers} from '../../helpers/throwaway-servers.js'
+import {PACKAGE_JSON, runCommand, runSetup, runSetupJson, useAppDirs} from './run-setup.js'
 
 const PASSWORD = 'SENTINELdotenvPW5120'
 const CERT_BODY = 'SENTINELcertBody9931'
-let services: Array<PostgresService | RedisService> = []
-const dirs: Array<ReturnType<typeof appDir>> = []
-afterEach(async () => {
-  await Promise.all(services.map(s => s.stop()))
-  services = []
-  for (const d of dirs.splice(0)) d.remove()
-})
+const servers = useThrowawayServers()
+const dir = useAppDirs()
 
 describe('tsq:setup --local on a .env with export, a repeated key and a quoted multiline value', () => {
   it('edits the TSQ_WORKER_CONCURRENCY line Node applies, not the one inside the quoted value, keeps every other line byte for byte, then the doctor passes and a second run plans nothing', async () => {
     // max_connections 12 − 3 superuser slots − reserve 2 = 7: a worker concurrency of 8 (and the default pools) do not fit.
-    const pg = await startPostgres({maxConnections: 12, password: PASSWORD})
-    const redis = await startRedis({maxclients: 20, password: PASSWORD})
-    services.push(pg, redis)
+    const pg = await servers.postgres({maxConnections: 12, password: PASSWORD})
+    const redis = await servers.redis({maxclients: 20, password: PASSWORD})
     const lines = [
       '# local settings',
       'export TSQ_WORKER_CONCURRENCY=9',
@@ -41,8 +35,7 @@ describe('tsq:setup --local on a .env with export, a repeated key and a quoted m
       '-----END-----"',
     ]
     const original = lines.join('\n') + '\n'
-    const d = appDir({'package.json': PACKAGE_JSON, '.env': original})
-    dirs.push(d)
+    const d = dir({'package.json': PACKAGE_JSON, '.env': original})
     expect(parseDotenv(original)).toMatchObject({TSQ_WORKER_CONCURRENCY: '8', DATABASE_URL: pg.url, REDIS_URL: redis.url})
 
     const run = await runSetupJson(null, ['--local', '--dir', d.dir])
@@ -79,13 +72,11 @@ describe('tsq:setup --local on a .env with export, a repeated key and a quoted m
 
 describe('tsq:setup --local on a .env it cannot edit so Node reads the values', () => {
   it('refuses before writing anything: exit 1, the variable and the stray line named, no value shown, .env and the directory unchanged', async () => {
-    const pg = await startPostgres({maxConnections: 12, password: PASSWORD})
-    const redis = await startRedis({maxclients: 20, password: PASSWORD})
-    services.push(pg, redis)
+    const pg = await servers.postgres({maxConnections: 12, password: PASSWORD})
+    const redis = await servers.redis({maxclients: 20, password: PASSWORD})
     // Node reads a line without `=` into the next name: a TSQ_* line appended after it would not take effect.
     const original = `DATABASE_URL=${pg.url}\nREDIS_URL=${redis.url}\n${CERT_BODY}\n`
-    const d = appDir({'package.json': PACKAGE_JSON, '.env': original})
-    dirs.push(d)
+    const d = dir({'package.json': PACKAGE_JSON, '.env': original})
     const run = await runSetupJson(null, ['--local', '--dir', d.dir])
     expect(run.code).toBe(1)
     expect(run.stdout + run.stderr).not.toContain(PASSWORD)
@@ -110,8 +101,7 @@ describe('writing .env: the read-back', () => {
 
   it('puts the previous .env back and names the variable (not a value) when the written file does not read as planned', async () => {
     const before = `DATABASE_URL=postgres://app:${PASSWORD}@127.0.0.1:5432/app\nTSQ_WORKER_CONCURRENCY=8\n`
-    const d = appDir({'.env': before})
-    dirs.push(d)
+    const d = dir({'.env': before})
     const effects = localEffects(d.dir, () => 'Writing .env')
     // Another writer saves over .env right after setup's write (an editor holding the old buffer, say).
     const clobbering = {...effects, step: (_c: unknown, run: () => Promise<void>) => run(), writeFile: async (name: string, text: string) => {
@@ -126,8 +116,7 @@ describe('writing .env: the read-back', () => {
   })
 
   it('removes a .env it created when the written file does not read as planned', async () => {
-    const d = appDir({})
-    dirs.push(d)
+    const d = dir({})
     const effects = localEffects(d.dir, () => 'Writing .env')
     const clobbering = {...effects, step: (_c: unknown, run: () => Promise<void>) => run(), writeFile: async (name: string, text: string) => {
       await effects.writeFile(name, `${text}TSQ_WORKER_CONCURRENCY=5\n`)
@@ -139,8 +128,7 @@ describe('writing .env: the read-back', () => {
 
   it('keeps the written .env when it reads back as planned', async () => {
     const before = 'A=1\n'
-    const d = appDir({'.env': before})
-    dirs.push(d)
+    const d = dir({'.env': before})
     const effects = {...localEffects(d.dir, () => 'Writing .env'), step: (_c: unknown, run: () => Promise<void>) => run()}
     const outcomes = await applySetup(planOf(dotenvChange(before, {TSQ_WORKER_CONCURRENCY: '2'})), effects)
     expect(outcomes.map(o => o.status)).toEqual(['applied'])

@@ -1,29 +1,23 @@
 // tsq:setup --local against throwaway Redis and Postgres servers with tight limits: no Heroku at all. The
 // values it writes into .env are judged by tsq:doctor --local, which measures the same servers.
-import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import Doctor from '../../../commands/tsq/doctor.js'
 import type {DoctorReport} from '../../../src/core/checks/doctor.js'
 import {parseDotenv} from '../../../src/core/model/procfile.js'
 import {type PostgresService, type RedisService, startPostgres, startRedis} from '../../helpers/services.js'
-import {PACKAGE_JSON, PROCFILE, appDir, runCommand, runSetup, runSetupJson} from './run-setup.js'
+import {useThrowawayServers} from '../../helpers/throwaway-servers.js'
+import {PACKAGE_JSON, PROCFILE, runCommand, runSetup, runSetupJson, useAppDirs} from './run-setup.js'
 
 const PASSWORD = 'SENTINELlocalPW3318'
-let services: Array<PostgresService | RedisService> = []
-const dirs: Array<ReturnType<typeof appDir>> = []
-afterEach(async () => {
-  await Promise.all(services.map(s => s.stop()))
-  services = []
-  for (const d of dirs.splice(0)) d.remove()
-})
+const servers = useThrowawayServers()
+const dir = useAppDirs()
 
 describe('tsq:setup --local', () => {
   it('writes the Procfile and .env values that the local doctor then passes, keeping other .env lines', async () => {
     // max_connections 12 − 3 superuser slots = 9, − reserve 2 = 7: the default pools (web 5 + worker 5) do not fit.
-    const pg = await startPostgres({maxConnections: 12, password: PASSWORD})
-    const redis = await startRedis({maxclients: 20, password: PASSWORD})
-    services.push(pg, redis)
-    const d = appDir({'package.json': PACKAGE_JSON, '.env': `# local settings\nDATABASE_URL=${pg.url}\nREDIS_URL=${redis.url}\n`})
-    dirs.push(d)
+    const pg = await servers.postgres({maxConnections: 12, password: PASSWORD})
+    const redis = await servers.redis({maxclients: 20, password: PASSWORD})
+    const d = dir({'package.json': PACKAGE_JSON, '.env': `# local settings\nDATABASE_URL=${pg.url}\nREDIS_URL=${redis.url}\n`})
     const before = await runCommand(Doctor, ['--local', '--dir', d.dir], null)
     expect(before.code).toBe(1)
 
@@ -65,8 +59,7 @@ describe('tsq:setup --local --formation', () => {
   }
 
   it('sizes the pools for that formation: tsq:doctor --local with the same --formation passes both connection checks', async () => {
-    const d = appDir({'package.json': PACKAGE_JSON, '.env': dotenv()})
-    dirs.push(d)
+    const d = dir({'package.json': PACKAGE_JSON, '.env': dotenv()})
     const setup = await runSetupJson(null, ['--local', '--dir', d.dir, '--formation', FORMATION])
     expect(setup.code).toBe(0)
     expect(setup.json.changes.map(c => [c.kind, c.status])).toEqual([['config', 'applied'], ['procfile', 'applied']])
@@ -82,8 +75,7 @@ describe('tsq:setup --local --formation', () => {
   })
 
   it('without --formation sizes for one dyno per type, and the same doctor call fails postgres.connections', async () => {
-    const d = appDir({'package.json': PACKAGE_JSON, '.env': dotenv()})
-    dirs.push(d)
+    const d = dir({'package.json': PACKAGE_JSON, '.env': dotenv()})
     const setup = await runSetupJson(null, ['--local', '--dir', d.dir])
     expect(setup.code).toBe(0)
 
@@ -93,8 +85,7 @@ describe('tsq:setup --local --formation', () => {
   })
 
   it.each(['worker=abc', 'clock=1'])('--formation %s: the doctor\'s error, and no file written', async formation => {
-    const d = appDir({'package.json': PACKAGE_JSON, 'Procfile': PROCFILE, '.env': dotenv()})
-    dirs.push(d)
+    const d = dir({'package.json': PACKAGE_JSON, 'Procfile': PROCFILE, '.env': dotenv()})
     const doctor = await runCommand(Doctor, ['--local', '--dir', d.dir, '--formation', formation], null)
     const setup = await runSetup(null, ['--local', '--dir', d.dir, '--formation', formation])
     expect(setup.code).toBe(1)

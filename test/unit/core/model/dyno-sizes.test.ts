@@ -2,21 +2,12 @@ import {describe, expect, it} from 'vitest'
 import {
   allowedDynoSizes, builtInDynoSizes, dynoSizesFromList, findDynoSize, webConcurrencyFor,
 } from '../../../../src/core/model/dyno-sizes.js'
-import {ScaleArgumentError, checkScaleSizes, parseScaleArgs} from '../../../../src/core/model/formation.js'
+import {checkScaleSizes, parseScaleArgs} from '../../../../src/core/model/formation.js'
 import {resolveSettings} from '../../../../src/core/model/settings.js'
+import {problemsOf} from './scale-problems.js'
 
 // Two Fir sizes as GET /dyno-sizes lists them (memory in GB, compute in vCPUs), one of them with a dot.
 const FIR = dynoSizesFromList([{name: 'dyno-1c-0.5gb', memory: 0.5, compute: 1}, {name: 'dyno-2c-4gb', memory: 4, compute: 2}])
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof ScaleArgumentError) return error.problems
-    throw error
-  }
-  throw new Error('expected a ScaleArgumentError')
-}
 
 describe('webConcurrencyFor: the Node buildpacks\' WEB_CONCURRENCY from a dyno\'s memory', () => {
   it.each([

@@ -1,17 +1,8 @@
 import {describe, expect, it} from 'vitest'
-import {SCALE_FORMS, ScaleArgumentError, applyScale, parseScaleArgs, renderFormation, splitScaleArgs} from '../../../../src/core/model/formation.js'
+import {SCALE_FORMS, applyScale, parseScaleArgs, renderFormation, splitScaleArgs} from '../../../../src/core/model/formation.js'
+import {problemsOf} from './scale-problems.js'
 
 const current = [{type: 'web', quantity: 2, size: 'standard-2x'}, {type: 'worker', quantity: 1, size: 'standard-1x'}, {type: 'urgent-worker', quantity: 3, size: 'basic'}]
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn()
-  } catch (error) {
-    if (error instanceof ScaleArgumentError) return error.problems
-    throw error
-  }
-  throw new Error('expected a ScaleArgumentError')
-}
 
 describe('parseScaleArgs', () => {
   it.each([
